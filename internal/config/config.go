@@ -89,9 +89,9 @@ type Defender struct {
 
 // Policy configures the rules of DESIGN §3.
 type Policy struct {
-	LoginPreset          string   `toml:"login_preset"` // plesk | hestia
+	LoginPreset          string   `toml:"login_preset"`     // plesk | hestia
 	LoginMaxLength       int      `toml:"login_max_length"` // 0 = the preset's
-	Namespace            string   `toml:"namespace"` // none | suffix | prefix | domain
+	Namespace            string   `toml:"namespace"`        // none | suffix | prefix | domain
 	ReservedLogins       []string `toml:"reserved_logins"`
 	PasswordPreset       string   `toml:"password_preset"` // default | openpanel | strict
 	PasswordMinLength    int      `toml:"password_min_length"`
