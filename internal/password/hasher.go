@@ -1,0 +1,14 @@
+package password
+
+// Hasher adapts this package to hosting.Hasher: new hashes are argon2id,
+// verification accepts every supported scheme.
+type Hasher struct{}
+
+// Hash returns an argon2id PHC string for pw.
+func (Hasher) Hash(pw string) (string, error) { return Hash(pw) }
+
+// Verify reports whether pw matches encoded.
+func (Hasher) Verify(encoded, pw string) (bool, error) { return Verify(encoded, pw) }
+
+// NeedsUpgrade reports whether encoded should be rehashed after a login.
+func (Hasher) NeedsUpgrade(encoded string) bool { return NeedsUpgrade(encoded) }
