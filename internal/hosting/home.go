@@ -104,8 +104,13 @@ func ResolveHome(siteRoot, home string, o HomeOptions) (created []string, err er
 	if home == "/" || home == "" {
 		segs = nil
 	}
-	cur := ""
-	for i, s := range segs {
+	rootInfo, err := r.Stat(".")
+	if err != nil {
+		return nil, &Error{Code: CodeHomeNotFound, Field: "home", Message: "the site's root folder is missing", Err: err}
+	}
+	cur, parent := "", ""
+	for _, s := range segs {
+		parent = cur
 		if cur == "" {
 			cur = s
 		} else {
@@ -132,7 +137,7 @@ func ResolveHome(siteRoot, home string, o HomeOptions) (created []string, err er
 			if !o.CreateMissing {
 				return created, FieldErrorf(CodeHomeNotFound, "home", "home folder %q does not exist", home)
 			}
-			if i == 0 && !o.AllowTopLevel {
+			if !o.AllowTopLevel && isSiteRoot(r, rootInfo, parent) {
 				return created, FieldErrorf(CodeTopLevelDirForbidden, "home",
 					"creating a new folder directly in the site root (%q) is not allowed", "/"+s)
 			}
@@ -159,6 +164,18 @@ func ResolveHome(siteRoot, home string, o HomeOptions) (created []string, err er
 		sub.Close()
 	}
 	return created, nil
+}
+
+// isSiteRoot reports whether dir (a folder path inside r, "" = r itself)
+// is the site root: directly, or through symlinks that lead back to it
+// ("httpdocs/up" with up -> ..), which must not get around the top-level
+// folder rule.
+func isSiteRoot(r *os.Root, rootInfo fs.FileInfo, dir string) bool {
+	if dir == "" {
+		return true
+	}
+	fi, err := r.Stat(dir)
+	return err != nil || os.SameFile(fi, rootInfo)
 }
 
 // RemoveCreated removes folders made by ResolveHome, deepest first; used to

@@ -105,6 +105,16 @@ func (p Policy) Validate() error {
 	if p.LoginMinLen < 1 || p.LoginMaxLen < p.LoginMinLen || p.LoginMaxLen > 64 {
 		return fmt.Errorf("login length bounds %d..%d are invalid (1 ≤ min ≤ max ≤ 64)", p.LoginMinLen, p.LoginMaxLen)
 	}
+	switch p.LoginPreset {
+	case "", "plesk", "hestia":
+	default:
+		return fmt.Errorf("unknown login preset %q (want plesk or hestia)", p.LoginPreset)
+	}
+	switch p.PasswordPreset {
+	case "", "default", "openpanel", "strict":
+	default:
+		return fmt.Errorf("unknown password preset %q (want default, openpanel or strict)", p.PasswordPreset)
+	}
 	switch p.Namespace {
 	case NamespaceNone, NamespaceSuffix, NamespacePrefix, NamespaceDomain:
 	default:
@@ -326,26 +336,36 @@ func (p Policy) GeneratePassword() (string, error) {
 	return "", fmt.Errorf("generate password: policy cannot be satisfied")
 }
 
-// GenerateName returns a random account name valid under the policy:
-// a prefix followed by random lowercase letters and digits.
+// GenerateName returns a random account name valid under the policy
+// (CheckName accepts it): a prefix followed by random lowercase letters and
+// digits, 10 characters or the policy's bounds.
 func (p Policy) GenerateName(prefix string) (string, error) {
 	if prefix == "" || !pleskLoginRe.MatchString(prefix) {
 		prefix = "ftp"
 	}
-	n := min(p.LoginMaxLen, 10)
+	// 10 characters unless the policy's bounds say otherwise.
+	n := min(p.LoginMaxLen, max(10, p.LoginMinLen))
 	if len(prefix) > n-4 {
 		prefix = prefix[:max(1, n-4)]
 	}
 	const chars = "abcdefghijkmnpqrstuvwxyz23456789"
-	b := []byte(prefix)
-	for len(b) < n {
-		c, err := randChar(chars)
-		if err != nil {
-			return "", err
+	// Short bounds leave few random characters, so a draw may hit a
+	// reserved name or, with one character, fall below the hestia preset's
+	// minimum: draw again.
+	for range 100 {
+		b := []byte(prefix)
+		for len(b) < n {
+			c, err := randChar(chars)
+			if err != nil {
+				return "", err
+			}
+			b = append(b, c)
 		}
-		b = append(b, c)
+		if p.CheckName(string(b)) == nil {
+			return string(b), nil
+		}
 	}
-	return string(b), nil
+	return "", fmt.Errorf("generate name: policy cannot be satisfied")
 }
 
 func randChar(set string) (byte, error) {
