@@ -1,0 +1,63 @@
+package web
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+
+	"ftpanel/internal/hosting"
+)
+
+// handleLoginSubmit checks panel credentials (administrators, then
+// customers), throttled per client address, and starts a session.
+func (h *handler) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
+	login := strings.TrimSpace(r.PostFormValue("login"))
+	pw := r.PostFormValue("password")
+	p := LoginPage{Login: login, Next: localPath(r.PostFormValue("next"), "")}
+	addr := remoteAddr(r)
+	now := h.svc.Now()
+	if wait, blocked := h.throttle.blocked(addr, now); blocked {
+		minutes := int(math.Ceil(wait.Minutes()))
+		p.Error = fmt.Sprintf("Too many failed sign-in attempts from your address. Please wait %d minute%s and try again.",
+			minutes, plural(minutes))
+		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+		h.renderLogin(w, r, http.StatusTooManyRequests, p)
+		return
+	}
+	actor, err := h.svc.AuthenticatePanel(r.Context(), login, pw, hosting.ViaWeb, addr)
+	if err != nil {
+		switch hosting.ErrorCode(err) {
+		case hosting.CodeUnauthorized:
+			h.throttle.fail(addr, now)
+			h.log.Info("web: failed login", "login", login, "remote", addr)
+			p.Error = "Wrong login or password."
+			h.renderLogin(w, r, http.StatusUnauthorized, p)
+		case hosting.CodeSuspended:
+			p.Error = "Your account is suspended. Please contact your hosting provider."
+			h.renderLogin(w, r, http.StatusForbidden, p)
+		default:
+			h.serverError(w, r, err)
+		}
+		return
+	}
+	h.throttle.succeed(addr)
+	if _, err := h.newSession(w, r, actor); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	ctx := hosting.WithActor(r.Context(), actor)
+	if err := h.svc.Audit(ctx, "panel.login", string(actor.Kind), actor.Login, "web panel sign-in"); err != nil {
+		h.log.Warn("web: audit login", "err", err)
+	}
+	http.SetCookie(w, &http.Cookie{Name: h.loginCSRFCookie(), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: h.opts.SecureCookies, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, localPath(p.Next, "/accounts"), http.StatusSeeOther)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

@@ -1,0 +1,119 @@
+// Package web is ftpanel's control panel: server-rendered pages for
+// administrators and customers (FTP account cards, simple and advanced
+// account creation, edit and delete, live connections, and the admin
+// lists of customers, sites and audit events).
+//
+// Pages are html/template files embedded in the binary and parsed once in
+// NewHandler; each page has its own data struct. Every page works without
+// JavaScript; static/app.js adds dialogs, copy buttons, a folder picker and
+// live refresh of the connections table. All data goes through
+// hosting.Service with an Actor (Via web) taken from a server-side session.
+package web
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"ftpanel/internal/hosting"
+)
+
+// Options configure the panel.
+type Options struct {
+	// Logger receives request errors; nil discards.
+	Logger *slog.Logger
+	// FTPHost is the host name shown on account cards for FTP clients to
+	// connect to; "" falls back to the site's IP, then to the panel's host.
+	FTPHost string
+	// FTPPort is the FTP port shown on account cards; 0 means 21.
+	FTPPort int
+	// SecureCookies marks cookies Secure (HTTPS deployments). It is false
+	// only for plain-HTTP loopback use and tests.
+	SecureCookies bool
+	// FileManagerURL is a link template for the per-site "File manager"
+	// button, e.g. "https://files.example.com/?site={site}"; {site} is
+	// replaced by the site's domain and {customer} by its owner's login.
+	// "" hides the button.
+	FileManagerURL string
+}
+
+// handler holds the panel's dependencies; its methods are the routes.
+type handler struct {
+	svc      *hosting.Service
+	opts     Options
+	log      *slog.Logger
+	pages    *pages
+	throttle *loginThrottle
+}
+
+// NewHandler returns the panel's HTTP handler. Templates are parsed here;
+// a template error is returned rather than found at request time.
+func NewHandler(svc *hosting.Service, o Options) (http.Handler, error) {
+	if svc == nil {
+		return nil, fmt.Errorf("web: nil service")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.FTPPort == 0 {
+		o.FTPPort = 21
+	}
+	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{svc: svc, opts: o, log: o.Logger, pages: p, throttle: newLoginThrottle(loginMaxFailures, loginWindow)}
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /static/", h.static())
+	mux.HandleFunc("GET /{$}", h.handleHome)
+	mux.HandleFunc("GET /login", h.handleLoginForm)
+	mux.HandleFunc("POST /login", h.handleLoginSubmit)
+	mux.HandleFunc("POST /logout", h.handleLogout)
+
+	mux.HandleFunc("GET /accounts", h.auth(h.handleAccountList))
+	mux.HandleFunc("POST /accounts", h.auth(h.handleAccountCreateSimple))
+	mux.HandleFunc("GET /accounts/{login}/edit", h.auth(h.handleAccountEdit))
+	mux.HandleFunc("POST /accounts/{login}/edit", h.auth(h.handleAccountUpdate))
+	mux.HandleFunc("GET /accounts/{login}/delete", h.auth(h.handleAccountDeleteConfirm))
+	mux.HandleFunc("POST /accounts/{login}/delete", h.auth(h.handleAccountDelete))
+	mux.HandleFunc("GET /sites/{name}/accounts", h.auth(h.handleSiteAccountList))
+	mux.HandleFunc("POST /sites/{name}/accounts", h.auth(h.handleSiteAccountCreate))
+
+	mux.HandleFunc("GET /connections", h.auth(h.handleConnectionList))
+	mux.HandleFunc("GET /connections/table", h.auth(h.handleConnectionTable))
+	mux.HandleFunc("POST /connections/{id}/close", h.auth(h.handleConnectionClose))
+
+	mux.HandleFunc("GET /customers", h.admin(h.handleCustomerList))
+	mux.HandleFunc("POST /customers/{login}/status", h.admin(h.handleCustomerStatus))
+	mux.HandleFunc("POST /customers/{login}/limits", h.admin(h.handleCustomerLimits))
+	mux.HandleFunc("GET /sites", h.admin(h.handleSiteList))
+	mux.HandleFunc("POST /sites/{name}/status", h.admin(h.handleSiteStatus))
+	mux.HandleFunc("POST /sites/{name}/limits", h.admin(h.handleSiteLimits))
+	mux.HandleFunc("GET /audit", h.admin(h.handleAuditList))
+
+	mux.HandleFunc("/", h.handleNotFound)
+
+	// Outermost first: headers and recovery, then the session (and with
+	// it the actor), then the CSRF check of every state-changing request.
+	var chain http.Handler = mux
+	chain = h.checkCSRF(chain)
+	chain = h.loadSession(chain)
+	chain = h.secure(chain)
+	return chain, nil
+}
+
+// handleHome sends signed-in users to their accounts and others to login.
+func (h *handler) handleHome(w http.ResponseWriter, r *http.Request) {
+	if sessionFrom(r.Context()) == nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/accounts", http.StatusSeeOther)
+}
+
+// handleNotFound answers every unknown path.
+func (h *handler) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	h.notFound(w, r)
+}
