@@ -1,0 +1,154 @@
+package ftpd
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// listener is the control listener: it refuses banned addresses and
+// connections over the limits right at accept, with a 421 reply, before
+// ftpserverlib spends a goroutine and buffers on them.
+type listener struct {
+	net.Listener
+	s *Server
+}
+
+// Accept implements net.Listener.
+func (l *listener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if msg := l.s.admit(c.RemoteAddr()); msg != "" {
+			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
+			_, _ = io.WriteString(c, msg+"\r\n")
+			_ = c.Close()
+			continue
+		}
+		return c, nil
+	}
+}
+
+// dataBufSize is the write buffer of passive data connections.
+const dataBufSize = 32 << 10
+
+// dataListener wraps passive data listeners so that listings, which
+// ftpserverlib writes one line per Write, leave in full segments.
+type dataListener struct {
+	net.Listener
+	pool *sync.Pool
+}
+
+// Accept implements net.Listener.
+func (l *dataListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &dataConn{Conn: c, pool: l.pool}, nil
+}
+
+// dataConn buffers small writes. Buffered bytes are flushed before any
+// read (so TLS handshakes work over it), before a ReadFrom (downloads keep
+// sendfile) and on Flush/Close (ftpserverlib flushes at the end of a
+// transfer). WriteTo and SyscallConn reach the TCP connection, so uploads
+// keep splice.
+type dataConn struct {
+	net.Conn
+	pool *sync.Pool
+
+	mu  sync.Mutex
+	buf *bufio.Writer
+}
+
+// Write implements io.Writer.
+func (c *dataConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.buf == nil {
+		if len(p) >= dataBufSize {
+			return c.Conn.Write(p)
+		}
+		c.buf = c.pool.Get().(*bufio.Writer)
+		c.buf.Reset(c.Conn)
+	}
+	return c.buf.Write(p)
+}
+
+// Flush writes out buffered bytes.
+func (c *dataConn) Flush() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.flushLocked()
+}
+
+func (c *dataConn) flushLocked() error {
+	if c.buf == nil || c.buf.Buffered() == 0 {
+		return nil
+	}
+	return c.buf.Flush()
+}
+
+// Read implements io.Reader.
+func (c *dataConn) Read(p []byte) (int, error) {
+	if err := c.Flush(); err != nil {
+		return 0, err
+	}
+	return c.Conn.Read(p)
+}
+
+// ReadFrom implements io.ReaderFrom (downloads: sendfile).
+func (c *dataConn) ReadFrom(r io.Reader) (int64, error) {
+	if err := c.Flush(); err != nil {
+		return 0, err
+	}
+	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c.Conn}, r)
+}
+
+// WriteTo implements io.WriterTo (uploads: splice).
+func (c *dataConn) WriteTo(w io.Writer) (int64, error) {
+	if err := c.Flush(); err != nil {
+		return 0, err
+	}
+	if wt, ok := c.Conn.(io.WriterTo); ok {
+		return wt.WriteTo(w)
+	}
+	return io.Copy(w, struct{ io.Reader }{c.Conn})
+}
+
+// SyscallConn implements syscall.Conn, which os.File.ReadFrom needs to
+// splice from the socket.
+func (c *dataConn) SyscallConn() (syscall.RawConn, error) {
+	if sc, ok := c.Conn.(syscall.Conn); ok {
+		return sc.SyscallConn()
+	}
+	return nil, errors.ErrUnsupported
+}
+
+// Close flushes and closes. When a writer is blocked (a kill from another
+// goroutine), it closes at once and leaves the buffer to the collector.
+func (c *dataConn) Close() error {
+	var ferr error
+	if c.mu.TryLock() {
+		ferr = c.flushLocked()
+		if c.buf != nil {
+			c.buf.Reset(nil)
+			c.pool.Put(c.buf)
+			c.buf = nil
+		}
+		c.mu.Unlock()
+	}
+	if err := c.Conn.Close(); err != nil {
+		return err
+	}
+	return ferr
+}

@@ -1,0 +1,319 @@
+package ftpd
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	ftpserver "github.com/fclairamb/ftpserverlib"
+
+	"ftpanel/internal/hosting"
+)
+
+// session is one control connection, from connect to disconnect. The
+// library's ClientContext.SetExtra/Extra are not synchronized, so the
+// server keeps its own map of these under its own mutex.
+type session struct {
+	s       *Server
+	cc      ftpserver.ClientContext
+	id      string // "<node>-<n>"
+	ip      netip.Addr
+	remote  string
+	started time.Time
+
+	// Set once at login, under Server.mu.
+	acct  *hosting.Account
+	fs    *fsys
+	quota *usage
+
+	closing bool // guarded by Server.mu
+
+	bytesIn, bytesOut atomic.Int64
+
+	mu       sync.Mutex
+	transfer string // e.g. "STOR /a.zip"
+	open     int    // files open
+	lastEnd  time.Time
+
+	// Owned by the sync loop.
+	written   bool
+	last      hosting.Session
+	lastWrite time.Time
+}
+
+// idle reports whether the session may be closed at shutdown: no transfer
+// in progress, and the last one ended long enough ago for its reply to
+// have been sent.
+func (x *session) idle(now time.Time) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.open == 0 && now.Sub(x.lastEnd) > 200*time.Millisecond
+}
+
+func (x *session) transferStarted(op, name string) {
+	x.mu.Lock()
+	x.transfer = op + " " + name
+	x.open++
+	x.mu.Unlock()
+}
+
+func (x *session) transferred(in, out int64) {
+	if in > 0 {
+		x.bytesIn.Add(in)
+		x.s.met.bytesIn.Add(float64(in))
+	}
+	if out > 0 {
+		x.bytesOut.Add(out)
+		x.s.met.bytesOut.Add(float64(out))
+	}
+}
+
+func (x *session) transferEnded(op, name string, n int64, d time.Duration, result string, err error) {
+	x.mu.Lock()
+	x.transfer = ""
+	x.open--
+	x.lastEnd = time.Now()
+	x.mu.Unlock()
+	if result != "ok" {
+		x.s.met.transferErrors.Inc()
+	}
+	login := ""
+	if x.acct != nil {
+		login = x.acct.Login
+	}
+	args := []any{"session", x.id, "login", login, "remote", x.remote, "op", op, "path", name,
+		"bytes", n, "duration", d.Round(time.Microsecond), "result", result}
+	if err != nil {
+		args = append(args, "err", err)
+	}
+	x.s.log.Info("transfer", args...)
+}
+
+// snapshot is the session as the registry shows it.
+func (x *session) snapshot(node string, now time.Time) hosting.Session {
+	x.mu.Lock()
+	transfer := x.transfer
+	x.mu.Unlock()
+	a := x.acct
+	return hosting.Session{ID: x.id, Node: node, Protocol: "ftp", AccountID: a.ID, Login: a.Login, SiteID: a.SiteID,
+		SiteName: a.SiteName, CustomerID: a.CustomerID, RemoteAddr: x.remote, Client: clip(x.cc.GetClientVersion()),
+		TLS: x.cc.HasTLSForControl(), StartedAt: x.started.UTC(), Command: x.cc.GetLastCommand(),
+		Transfer: transfer, BytesIn: x.bytesIn.Load(), BytesOut: x.bytesOut.Load(), UpdatedAt: now.UTC()}
+}
+
+func sameSession(a, b hosting.Session) bool {
+	a.UpdatedAt, b.UpdatedAt = time.Time{}, time.Time{}
+	return a == b
+}
+
+// loop runs sync every SyncInterval until Shutdown.
+func (s *Server) loop() {
+	defer close(s.loopEnd)
+	t := time.NewTicker(s.cfg.SyncInterval)
+	defer t.Stop()
+	ticks := 0
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-t.C:
+		}
+		ticks++
+		s.sync(ticks)
+	}
+}
+
+// sync writes new and changed sessions to the registry (a changed one at
+// most every few intervals), removes ended ones, closes the sessions the
+// registry asks to close, checks that new sessions' accounts did not
+// change meanwhile, and refreshes bans and usage.
+func (s *Server) sync(ticks int) {
+	ctx, cancel := context.WithTimeout(s.actx, 5*time.Second)
+	defer cancel()
+	now := time.Now()
+	node := s.cfg.Node
+	refresh := 4 * s.cfg.SyncInterval
+
+	s.mu.Lock()
+	ended := s.ended
+	s.ended = nil
+	live := make([]*session, 0, len(s.sessions))
+	for _, x := range s.sessions {
+		if x.acct != nil && !x.closing {
+			live = append(live, x)
+		}
+	}
+	s.mu.Unlock()
+
+	for _, x := range ended {
+		if x.written {
+			if err := s.svc.EndSession(ctx, x.id); err != nil {
+				s.log.Warn("end session", "session", x.id, "err", err)
+			}
+		}
+	}
+	var fresh []*session
+	for _, x := range live {
+		snap := x.snapshot(node, now)
+		if x.written && (sameSession(snap, x.last) || now.Sub(x.lastWrite) < refresh) {
+			continue
+		}
+		if err := s.svc.PutSession(ctx, &snap); err != nil {
+			s.log.Warn("put session", "session", x.id, "err", err)
+			continue
+		}
+		if !x.written {
+			fresh = append(fresh, x)
+		}
+		x.written, x.last, x.lastWrite = true, snap, now
+	}
+	// A change made between a session's login and its first write could
+	// not flag it for closing: look at its account once more.
+	for _, x := range fresh {
+		a, err := s.svc.AccountByID(ctx, x.acct.ID)
+		if err != nil && hosting.ErrorCode(err) != hosting.CodeNotFound {
+			s.log.Warn("check account of new session", "session", x.id, "err", err)
+			continue
+		}
+		if err != nil || !sameGrant(x.acct, a) {
+			s.kill(x, "account changed")
+		}
+	}
+	if list, err := s.svc.SessionsToClose(ctx, node); err != nil {
+		s.log.Warn("read session kill requests", "err", err)
+	} else if len(list) > 0 {
+		s.closeRequested(ctx, list)
+	}
+	s.refreshBans(ctx)
+	s.def.prune(now)
+	if ticks%10 == 0 {
+		s.recordUsage(ctx, false)
+	}
+	s.scheduleScans(now)
+}
+
+// sameGrant reports whether b still lets the session of a go on: same
+// login, password, home and permissions, and not suspended.
+func sameGrant(a, b *hosting.Account) bool {
+	return a.Login == b.Login && a.PasswordHash == b.PasswordHash && a.Home == b.Home && a.Read == b.Read &&
+		a.Write == b.Write && a.SiteRoot == b.SiteRoot && b.EffectiveStatus() == hosting.StatusActive
+}
+
+// closeRequested closes the sessions the registry flagged; flags on
+// sessions that are already gone are cleared.
+func (s *Server) closeRequested(ctx context.Context, list []*hosting.Session) {
+	byID := map[string]*session{}
+	s.mu.Lock()
+	for _, x := range s.sessions {
+		byID[x.id] = x
+	}
+	s.mu.Unlock()
+	for _, r := range list {
+		x := byID[r.ID]
+		if x == nil {
+			if err := s.svc.EndSession(ctx, r.ID); err != nil {
+				s.log.Warn("end session", "session", r.ID, "err", err)
+			}
+			continue
+		}
+		s.kill(x, "requested")
+	}
+}
+
+// kill closes a session's connections (from any goroutine).
+func (s *Server) kill(x *session, why string) {
+	s.mu.Lock()
+	if x.closing {
+		s.mu.Unlock()
+		return
+	}
+	x.closing = true
+	s.mu.Unlock()
+	s.log.Info("session closed", "session", x.id, "login", x.acct.Login, "remote", x.remote, "reason", why)
+	_ = x.cc.Close()
+}
+
+// refreshBans reloads the active bans (other nodes' bans, `ban del`).
+func (s *Server) refreshBans(ctx context.Context) {
+	at := time.Now()
+	list, err := s.svc.Bans(ctx)
+	if err != nil {
+		s.log.Warn("read bans", "err", err)
+		return
+	}
+	s.def.replace(list, at)
+}
+
+// recordUsage writes measured usage that changed to the store; all forces
+// it for every scanned usage (at shutdown).
+func (s *Server) recordUsage(ctx context.Context, all bool) {
+	s.mu.Lock()
+	list := make([]*usage, 0, len(s.usages))
+	for _, u := range s.usages {
+		list = append(list, u)
+	}
+	s.mu.Unlock()
+	for _, u := range list {
+		u.mu.Lock()
+		v, ok := u.disk, u.scanned && (all || u.disk != u.recorded)
+		u.mu.Unlock()
+		if !ok {
+			continue
+		}
+		if err := s.svc.RecordUsage(ctx, u.accountID, v); err != nil {
+			s.log.Warn("record usage", "account", u.accountID, "err", err)
+			continue
+		}
+		u.mu.Lock()
+		u.recorded = v
+		u.mu.Unlock()
+	}
+}
+
+// scheduleScans starts, in the background, the measures that are due:
+// usage never measured (accounts without quota are measured here rather
+// than on their first write), marked stale, or older than QuotaRescan.
+// Usage nobody used for QuotaRescan is forgotten.
+func (s *Server) scheduleScans(now time.Time) {
+	if !s.scanning.TryLock() {
+		return
+	}
+	periodic := now.Sub(s.lastRescan) >= s.cfg.QuotaRescan
+	if periodic {
+		s.lastRescan = now
+	}
+	var due []*usage
+	s.mu.Lock()
+	for id, u := range s.usages {
+		u.mu.Lock()
+		need := !u.scanned || u.stale || (periodic && now.Sub(u.lastScan) >= s.cfg.QuotaRescan)
+		u.mu.Unlock()
+		if u.refs <= 0 && now.Sub(u.lastUsed) >= s.cfg.QuotaRescan {
+			delete(s.usages, id)
+			continue
+		}
+		if need {
+			due = append(due, u)
+		}
+	}
+	s.mu.Unlock()
+	if len(due) == 0 {
+		s.scanning.Unlock()
+		return
+	}
+	go func() {
+		defer s.scanning.Unlock()
+		for _, u := range due {
+			select {
+			case <-s.done:
+				return
+			default:
+			}
+			if err := u.rescan(true); err != nil {
+				s.log.Warn("measure usage", "account", u.accountID, "err", err)
+			}
+		}
+	}()
+}
