@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"ftpanel/internal/config"
+	"ftpanel/internal/hosting"
+	"ftpanel/internal/node"
+)
+
+// serveInfo is what serve prints once it listens (one JSON line with --json).
+type serveInfo struct {
+	PanelURL   string       `json:"panel_url"`
+	FTPAddr    string       `json:"ftp_addr"`
+	Data       string       `json:"data"`
+	FirstStart bool         `json:"first_start"`
+	Admin      *credentials `json:"admin,omitempty"` // first start only
+}
+
+func (a *app) serveCommand() *cobra.Command {
+	var ftpListen, httpListen, passive, publicHost string
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the FTP server, the panel and the APIs",
+		Long: `Run the FTP server, the web panel and the APIs until interrupted (SIGINT or
+SIGTERM: open transfers get a grace period, then the store is closed).
+
+The first start creates the data folder, an administrator "admin" with a
+random password and a self-signed certificate for FTPS, and prints the
+password once. Later starts print only the addresses.
+
+Every config key has an FTPANEL_* environment override:
+  ` + strings.Join(config.EnvNames(), "\n  "),
+		Args: exactArgs(),
+	}
+	c.Flags().StringVar(&ftpListen, "ftp-listen", "", `FTP address, e.g. ":21" (default "127.0.0.1:2121"; config ftp.listen)`)
+	c.Flags().StringVar(&httpListen, "http-listen", "", `panel and API address (default "127.0.0.1:8080"; config http.listen)`)
+	c.Flags().StringVar(&passive, "passive-ports", "", `passive data port range LO-HI, e.g. 30000-30100 (default any free port)`)
+	c.Flags().StringVar(&publicHost, "public-host", "", "IPv4 address announced in passive replies (behind NAT)")
+	c.RunE = verb(func(cmd *cobra.Command, _ []string) error {
+		cfg, err := a.config()
+		if err != nil {
+			return err
+		}
+		fl := cmd.Flags()
+		if fl.Changed("ftp-listen") {
+			cfg.FTP.Listen = ftpListen
+		}
+		if fl.Changed("http-listen") {
+			cfg.HTTP.Listen = httpListen
+		}
+		if fl.Changed("passive-ports") {
+			cfg.FTP.PassivePorts = passive
+		}
+		if fl.Changed("public-host") {
+			cfg.FTP.PublicHost = publicHost
+		}
+		if err := cfg.Validate(); err != nil {
+			return &hosting.Error{Code: hosting.CodeInvalidInput, Field: "config", Message: err.Error(), Op: "cli: serve"}
+		}
+		log := a.logger(cfg, slog.LevelDebug)
+		ctx := cmd.Context()
+		n, err := node.Start(ctx, cfg, log)
+		if err != nil {
+			return fmt.Errorf("cli: serve: %w", err)
+		}
+		info := serveInfo{PanelURL: n.HTTPURL(), FTPAddr: n.FTPAddr(), Data: cfg.Data}
+		if login, pw, ok := n.FirstStart(); ok {
+			info.FirstStart, info.Admin = true, &credentials{Login: login, Password: pw}
+		}
+		if err := a.printServe(info, cfg); err != nil {
+			_ = n.Close()
+			return err
+		}
+		<-ctx.Done()
+		log.Info("stopping", "reason", context.Cause(ctx))
+		if err := n.Close(); err != nil {
+			return fmt.Errorf("cli: serve: close: %w", err)
+		}
+		return nil
+	})
+	return c
+}
+
+func (a *app) printServe(info serveInfo, cfg config.Config) error {
+	if a.json {
+		b, err := json.Marshal(info)
+		if err != nil {
+			return fmt.Errorf("cli: serve: %w", err)
+		}
+		_, err = fmt.Fprintf(a.stdout, "%s\n", b)
+		return err
+	}
+	w := a.stdout
+	fmt.Fprintf(w, "ftpanel is running (data in %s; stop with Ctrl-C)\n", info.Data)
+	fmt.Fprintf(w, "  panel and APIs: %s\n", info.PanelURL)
+	fmt.Fprintf(w, "  FTP:            %s\n", orDash(info.FTPAddr))
+	if info.Admin == nil {
+		return nil
+	}
+	self := "ftpanel"
+	if a.data != "" {
+		self += " --data " + a.data
+	}
+	fmt.Fprintf(w, "\nFirst start: an administrator was created. Log in to the panel at %s with\n", info.PanelURL)
+	fmt.Fprintf(w, "  login:    %s\n  password: %s  %s\n", info.Admin.Login, info.Admin.Password, shownOnce)
+	fmt.Fprintf(w, "\nCreate a customer and a site (this prints the site's FTP login and password):\n")
+	fmt.Fprintf(w, "  %s customer add alice\n  %s site add example.com --customer alice\n", self, self)
+	if info.FTPAddr != "" {
+		host, port := connectHost(info.FTPAddr, cfg)
+		fmt.Fprintf(w, "then connect over FTP with them:\n")
+		fmt.Fprintf(w, "  %s\n  %s\n", lftpLine(host, port, cfg), curlLine(host, port, cfg))
+	}
+	return nil
+}
+
+// connectHost returns the host and port a client on this machine (or,
+// with a public host, anywhere) uses to reach the FTP listener.
+func connectHost(addr string, cfg config.Config) (string, string) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr, "21"
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+		if cfg.FTP.PublicHost != "" {
+			host = cfg.FTP.PublicHost
+		}
+	}
+	return host, port
+}
+
+func ftpURL(host, port string) string {
+	return "ftp://" + net.JoinHostPort(host, port)
+}
+
+func lftpLine(host, port string, cfg config.Config) string {
+	set := ""
+	switch {
+	case cfg.FTP.TLS == "off":
+		set = "set ftp:ssl-allow no; "
+	case cfg.FTP.CertFile == "": // our self-signed certificate
+		set = "set ssl:verify-certificate no; "
+	}
+	return fmt.Sprintf("lftp -u LOGIN -e '%sls; bye' %s", set, ftpURL(host, port))
+}
+
+func curlLine(host, port string, cfg config.Config) string {
+	opts := ""
+	if cfg.FTP.TLS == "required" {
+		opts = "--ssl-reqd "
+		if cfg.FTP.CertFile == "" {
+			opts += "-k "
+		}
+	}
+	return fmt.Sprintf("curl %s-u LOGIN:PASSWORD %s/", opts, ftpURL(host, port))
+}
