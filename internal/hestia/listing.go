@@ -71,7 +71,7 @@ func (h *handler) domains(ctx context.Context, c *hosting.Customer, only *hostin
 				paths = append(paths, homeEntry(a.Home))
 			}
 		}
-		out = append(out, webDomain{name: s.Name, fields: siteFields(s, users, paths, used)})
+		out = append(out, webDomain{name: s.Name, fields: siteFields(s, documentRoot(s.Root), users, paths, used)})
 	}
 	return out, nil
 }
@@ -88,7 +88,7 @@ func homeEntry(home string) string {
 
 // siteFields are the 28 values of a site: ftpanel's where it has them,
 // HestiaCP's neutral defaults for the rest.
-func siteFields(s *hosting.Site, users, paths []string, used int64) []field {
+func siteFields(s *hosting.Site, docRoot string, users, paths []string, used int64) []field {
 	suspended := "no"
 	if s.EffectiveStatus() == hosting.StatusSuspended {
 		suspended = "yes"
@@ -97,7 +97,7 @@ func siteFields(s *hosting.Site, users, paths []string, used int64) []field {
 	return []field{
 		{"IP", s.IP},
 		{"IP6", ""},
-		{"DOCUMENT_ROOT", documentRoot(s.Root)},
+		{"DOCUMENT_ROOT", docRoot},
 		{"U_DISK", strconv.FormatInt((used+(1<<20)-1)/(1<<20), 10)}, // MB, rounded up as du -m
 		{"U_BANDWIDTH", "0"},
 		{"TPL", "default"},
@@ -267,7 +267,7 @@ func writePlain(b *strings.Builder, d webDomain, all bool) {
 func writeCSV(b *strings.Builder, ds []webDomain, all bool) {
 	w := csv.NewWriter(b)
 	head := []string{"DOMAIN"}
-	for _, f := range siteFields(&hosting.Site{}, nil, nil, 0) {
+	for _, f := range siteFields(&hosting.Site{}, "", nil, nil, 0) {
 		if all || brief(f.key) {
 			head = append(head, f.key)
 		}
