@@ -11,10 +11,6 @@ func (h *handler) handleConnectionClose(w http.ResponseWriter, r *http.Request) 
 		h.serviceError(w, r, err)
 		return
 	}
-	if r.Header.Get("X-Requested-With") != "" {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
 	h.setFlash(r, "success", "The connection is being closed.")
 	http.Redirect(w, r, "/connections", http.StatusSeeOther)
 }

@@ -22,10 +22,13 @@ func (h *handler) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	h.renderLogin(w, r, http.StatusOK, LoginPage{Next: localPath(r.URL.Query().Get("next"), "")})
 }
 
-// renderLogin renders the login page with a new login CSRF token.
+// renderLogin renders the login page and (re)sets its CSRF cookie.
 func (h *handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, p LoginPage) {
-	tok, err := randomToken(32)
-	if err != nil {
+	// Keep the token of a login form open in another tab valid.
+	var tok string
+	if c, err := r.Cookie(h.loginCSRFCookie()); err == nil && len(c.Value) == 43 {
+		tok = c.Value
+	} else if tok, err = randomToken(32); err != nil {
 		h.serverError(w, r, err)
 		return
 	}

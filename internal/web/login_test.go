@@ -96,6 +96,15 @@ func TestLogin(t *testing.T) {
 		wantBody(t, "POST /login", r, "Wrong login or password.", `value="alice"`)
 	})
 
+	t.Run("TwoTabs", func(t *testing.T) {
+		c := p.client(t)
+		c.get("/login")
+		first := c.csrf
+		c.get("/login") // a second tab
+		r := c.post("/login", url.Values{"login": {"alice"}, "password": {hostingtest.Password}, "csrf": {first}})
+		wantStatus(t, "POST /login with the first tab's token", r, http.StatusSeeOther)
+	})
+
 	t.Run("ErrCSRFMissing", func(t *testing.T) {
 		c := p.client(t)
 		c.get("/login")
