@@ -20,6 +20,7 @@ type AccountForm struct {
 	FormError     string
 	Folders       []string // the site's folders, for the folder picker
 	LoginExample  string   // what a login looks like under the namespace policy
+	LoginHint     string   // the login rule of the policy
 	MainAccount   bool     // edit of the main account: home fixed at "/"
 	Edit          bool     // the edit form (password optional, no login)
 }

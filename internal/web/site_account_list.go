@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -52,8 +53,13 @@ func (h *handler) renderSiteAccounts(w http.ResponseWriter, r *http.Request, sta
 		p.Limit += " of " + limitText(site.MaxFTPAccounts) + " allowed"
 	}
 	h.withFolders(r, &f, site.Name)
-	if pol := h.svc.Policy(); pol.Namespace != hosting.NamespaceNone {
+	pol := h.svc.Policy()
+	if pol.Namespace != hosting.NamespaceNone {
 		f.LoginExample = pol.FullLogin("name", site.CustomerLogin, site.Name)
+	}
+	f.LoginHint = fmt.Sprintf("%d to %d lowercase letters, digits, “-” and “_”, starting with a letter.", pol.LoginMinLen, pol.LoginMaxLen)
+	if pol.LoginPreset == "hestia" {
+		f.LoginHint = fmt.Sprintf("%d to %d letters, digits, “.”, “_” and “-”, starting and ending with a letter or digit.", pol.LoginMinLen, pol.LoginMaxLen)
 	}
 	p.Form = f
 	h.render(w, r, status, "site_accounts", p)
