@@ -1,0 +1,177 @@
+// Package api is ftpanel's REST API under /api/v1 (DESIGN §5): JSON in and
+// out, bearer tokens for administrators and customers, and an OpenAPI 3.1
+// document served at /api/v1/openapi.json.
+//
+// Every handler translates HTTP into one hosting.Service call; authorization,
+// validation, limits and audit happen there. This package adds only what is
+// HTTP's own: authentication of the bearer token (with a limit on failed
+// attempts per address and per token key), request size limits, strict JSON
+// decoding, pagination cursors, Idempotency-Key replay, and the mapping of
+// hosting error codes to HTTP statuses (error.go).
+package api
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"ftpanel/internal/hosting"
+)
+
+// Options configure the API handler. The zero value is usable.
+type Options struct {
+	// Logger receives one line per request and the causes of internal
+	// errors; nil discards.
+	Logger *slog.Logger
+	// FTPHost and FTPPort are shown in account objects as the address FTP
+	// clients connect to. FTPHost "" omits the connection info; FTPPort 0
+	// means 21.
+	FTPHost string
+	FTPPort int
+	// MaxBodyBytes bounds request bodies; 0 means 1 MiB.
+	MaxBodyBytes int64
+	// AuthBurst is how many failed authentications an address (and,
+	// separately, a token key) may make before it is answered 429; 0 means
+	// 10. AuthRefill is the time in which one more attempt is allowed
+	// again; 0 means 6 seconds (so 10 per minute in the long run).
+	AuthBurst  int
+	AuthRefill time.Duration
+}
+
+// Defaults of Options.
+const (
+	defaultMaxBody    = 1 << 20
+	defaultAuthBurst  = 10
+	defaultAuthRefill = 6 * time.Second
+	idempotencyTTL    = 24 * time.Hour
+)
+
+// handler holds the API's dependencies; its methods are the routes.
+type handler struct {
+	svc     *hosting.Service
+	opts    Options
+	log     *slog.Logger
+	limiter *limiter
+	idem    *inflight
+}
+
+// route is one line of the route table: a Go 1.22 ServeMux pattern, its
+// handler, and whether it may be called without a token.
+type route struct {
+	pattern string
+	handle  http.HandlerFunc
+	public  bool
+}
+
+// routes is the API's route table. The OpenAPI test checks that the
+// document lists exactly these operations.
+func (h *handler) routes() []route {
+	return []route{
+		{pattern: "GET /api/v1/openapi.json", handle: h.handleOpenAPI, public: true},
+
+		{pattern: "GET /api/v1/customers", handle: h.handleCustomerList},
+		{pattern: "POST /api/v1/customers", handle: h.handleCustomerCreate},
+		{pattern: "GET /api/v1/customers/{login}", handle: h.handleCustomerShow},
+		{pattern: "PATCH /api/v1/customers/{login}", handle: h.handleCustomerUpdate},
+		{pattern: "DELETE /api/v1/customers/{login}", handle: h.handleCustomerDelete},
+		{pattern: "POST /api/v1/customers/{login}/suspend", handle: h.handleCustomerSuspend},
+		{pattern: "POST /api/v1/customers/{login}/unsuspend", handle: h.handleCustomerUnsuspend},
+
+		{pattern: "GET /api/v1/sites", handle: h.handleSiteList},
+		{pattern: "POST /api/v1/sites", handle: h.handleSiteCreate},
+		{pattern: "GET /api/v1/sites/{name}", handle: h.handleSiteShow},
+		{pattern: "PATCH /api/v1/sites/{name}", handle: h.handleSiteUpdate},
+		{pattern: "DELETE /api/v1/sites/{name}", handle: h.handleSiteDelete},
+		{pattern: "POST /api/v1/sites/{name}/suspend", handle: h.handleSiteSuspend},
+		{pattern: "POST /api/v1/sites/{name}/unsuspend", handle: h.handleSiteUnsuspend},
+
+		{pattern: "GET /api/v1/accounts", handle: h.handleAccountList},
+		{pattern: "POST /api/v1/accounts", handle: h.handleAccountCreate},
+		{pattern: "GET /api/v1/accounts/{login}", handle: h.handleAccountShow},
+		{pattern: "PATCH /api/v1/accounts/{login}", handle: h.handleAccountUpdate},
+		{pattern: "DELETE /api/v1/accounts/{login}", handle: h.handleAccountDelete},
+		{pattern: "POST /api/v1/accounts/{login}/password", handle: h.handleAccountPassword},
+		{pattern: "POST /api/v1/accounts/{login}/suspend", handle: h.handleAccountSuspend},
+		{pattern: "POST /api/v1/accounts/{login}/unsuspend", handle: h.handleAccountUnsuspend},
+
+		{pattern: "GET /api/v1/sessions", handle: h.handleSessionList},
+		{pattern: "DELETE /api/v1/sessions/{id}", handle: h.handleSessionKill},
+		{pattern: "GET /api/v1/bans", handle: h.handleBanList},
+		{pattern: "DELETE /api/v1/bans/{addr}", handle: h.handleBanDelete},
+		{pattern: "GET /api/v1/audit", handle: h.handleAuditList},
+	}
+}
+
+// NewHandler returns the REST API handler. It serves paths under /api/v1/
+// and answers every other path with a JSON 404.
+func NewHandler(svc *hosting.Service, o Options) http.Handler {
+	h := newHandler(svc, o)
+	mux := http.NewServeMux()
+	// Per route: authenticate the bearer token, bound the body, then replay
+	// or record POSTs that carry an Idempotency-Key.
+	private := []middleware{h.authenticate, h.limitBody, h.idempotent}
+	for _, rt := range h.routes() {
+		if rt.public {
+			mux.Handle(rt.pattern, rt.handle)
+			continue
+		}
+		mux.Handle(rt.pattern, chain(rt.handle, private...))
+	}
+	// Around everything: recover from panics, log, set common headers, and
+	// answer unmatched paths and methods in JSON.
+	return chain(h.fallback(mux), h.recoverPanics, h.logRequests, h.commonHeaders)
+}
+
+func newHandler(svc *hosting.Service, o Options) *handler {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.FTPPort == 0 {
+		o.FTPPort = 21
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = defaultMaxBody
+	}
+	if o.AuthBurst <= 0 {
+		o.AuthBurst = defaultAuthBurst
+	}
+	if o.AuthRefill <= 0 {
+		o.AuthRefill = defaultAuthRefill
+	}
+	return &handler{svc: svc, opts: o, log: o.Logger,
+		limiter: newLimiter(o.AuthBurst, o.AuthRefill, time.Now),
+		idem:    newInflight()}
+}
+
+// fallback serves matched routes through mux and answers the rest with a
+// JSON 405 (the path exists for other methods) or 404.
+func (h *handler) fallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		if allow := allowedMethods(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			h.writeErrorStatus(w, r, http.StatusMethodNotAllowed,
+				hosting.Errorf(hosting.CodeInvalidInput, "method %s is not allowed here; allowed: %s", r.Method, strings.Join(allow, ", ")))
+			return
+		}
+		h.writeError(w, r, hosting.Errorf(hosting.CodeNotFound, "no such API path: %s", r.URL.Path))
+	})
+}
+
+// allowedMethods returns the methods some route accepts for r's path.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
+		r2 := r.Clone(r.Context())
+		r2.Method = m
+		if _, p := mux.Handler(r2); p != "" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
+}
