@@ -31,8 +31,28 @@ func (l *listener) Accept() (net.Conn, error) {
 			_ = c.Close()
 			continue
 		}
-		return c, nil
+		cc := &ctlConn{Conn: c}
+		l.s.mu.Lock()
+		l.s.pending[c.RemoteAddr().String()] = cc
+		l.s.mu.Unlock()
+		return cc, nil
 	}
+}
+
+// ctlConn is a control connection. The server closes it to end a session
+// from another goroutine: ftpserverlib's ClientContext.Close is not safe
+// for that (it races with the handler's own disconnect on an unguarded
+// flag). Close is idempotent, so the library's later Close is quiet.
+type ctlConn struct {
+	net.Conn
+	once sync.Once
+	err  error
+}
+
+// Close implements net.Conn.
+func (c *ctlConn) Close() error {
+	c.once.Do(func() { c.err = c.Conn.Close() })
+	return c.err
 }
 
 // dataBufSize is the write buffer of passive data connections.
@@ -67,18 +87,40 @@ type dataConn struct {
 	buf *bufio.Writer
 }
 
+// directWrite is the size from which a write with nothing buffered goes
+// straight to the connection (file data, TLS records).
+const directWrite = 4 << 10
+
 // Write implements io.Writer.
 func (c *dataConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if (c.buf == nil || c.buf.Buffered() == 0) && len(p) >= directWrite {
+		return c.Conn.Write(p)
+	}
 	if c.buf == nil {
-		if len(p) >= dataBufSize {
-			return c.Conn.Write(p)
-		}
 		c.buf = c.pool.Get().(*bufio.Writer)
 		c.buf.Reset(c.Conn)
 	}
 	return c.buf.Write(p)
+}
+
+// SetDeadline implements net.Conn; buffered bytes go out first, under the
+// old deadline (tls.Conn.Close sets a deadline of "now" after queueing its
+// close_notify alert).
+func (c *dataConn) SetDeadline(t time.Time) error {
+	if err := c.Flush(); err != nil {
+		return err
+	}
+	return c.Conn.SetDeadline(t)
+}
+
+// SetWriteDeadline implements net.Conn, flushing first like SetDeadline.
+func (c *dataConn) SetWriteDeadline(t time.Time) error {
+	if err := c.Flush(); err != nil {
+		return err
+	}
+	return c.Conn.SetWriteDeadline(t)
 }
 
 // Flush writes out buffered bytes.

@@ -60,6 +60,8 @@ type fsys struct {
 	mu     sync.Mutex
 	open   int  // files open on root
 	closed bool // close root when the last file closes
+	killed bool // the session is being closed: no more transfers
+	peers  map[*file]io.Closer
 }
 
 var (
@@ -131,10 +133,54 @@ func (f *fsys) close() {
 	}
 }
 
+// kill stops the session's transfers: files refuse further I/O and the
+// data connections they are copying to or from are closed.
+func (f *fsys) kill() {
+	f.mu.Lock()
+	f.killed = true
+	peers := make([]io.Closer, 0, len(f.peers))
+	for _, c := range f.peers {
+		peers = append(peers, c)
+	}
+	f.mu.Unlock()
+	for _, c := range peers {
+		_ = c.Close()
+	}
+}
+
+// track records the connection a file is being copied to or from, so that
+// kill can interrupt the copy; it fails once the session is killed.
+func (f *fsys) track(fl *file, peer any) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.killed {
+		return errClosed
+	}
+	if c, ok := peer.(io.Closer); ok {
+		if f.peers == nil {
+			f.peers = map[*file]io.Closer{}
+		}
+		f.peers[fl] = c
+	}
+	return nil
+}
+
+func (f *fsys) untrack(fl *file) {
+	f.mu.Lock()
+	delete(f.peers, fl)
+	f.mu.Unlock()
+}
+
+func (f *fsys) isKilled() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.killed
+}
+
 func (f *fsys) acquire() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.closed {
+	if f.closed || f.killed {
 		return false
 	}
 	f.open++
@@ -659,8 +705,15 @@ func (fl *file) WriteTo(w io.Writer) (int64, error) {
 	if fl.writable && !fl.readable {
 		return 0, errPermission
 	}
+	if err := fl.fs.track(fl, w); err != nil {
+		return 0, err
+	}
+	defer fl.fs.untrack(fl)
 	var total int64
 	for {
+		if fl.fs.isKilled() {
+			return total, errClosed
+		}
 		n, err := io.Copy(w, &io.LimitedReader{R: fl.f, N: chunk})
 		total += n
 		fl.countOut(n)
@@ -721,8 +774,15 @@ func (fl *file) ReadFrom(r io.Reader) (int64, error) {
 	if !fl.writable {
 		return 0, errPermission
 	}
+	if err := fl.fs.track(fl, r); err != nil {
+		return 0, err
+	}
+	defer fl.fs.untrack(fl)
 	var total int64
 	for {
+		if fl.fs.isKilled() {
+			return total, errClosed
+		}
 		room := max(0, fl.size-fl.pos) // overwriting inside the file costs nothing
 		limit := int64(chunk)
 		var got int64

@@ -144,6 +144,7 @@ type Server struct {
 	started    bool
 	shutting   bool
 	sessions   map[uint32]*session
+	pending    map[string]*ctlConn // accepted, not yet seen by ClientConnected
 	conns      int
 	perIP      map[netip.Addr]int
 	perAccount map[int64]int
@@ -151,6 +152,7 @@ type Server struct {
 	ended      []*session // logged-in sessions gone since the last sync
 	killed     map[string]bool
 
+	banMu      sync.Mutex // orders ban writes and ban list refreshes
 	scanning   sync.Mutex // held by the background usage scanner
 	lastRescan time.Time
 }
@@ -179,6 +181,7 @@ func New(svc *hosting.Service, cfg Config, log *slog.Logger) (*Server, error) {
 		done:       make(chan struct{}),
 		loopEnd:    make(chan struct{}),
 		sessions:   map[uint32]*session{},
+		pending:    map[string]*ctlConn{},
 		perIP:      map[netip.Addr]int{},
 		perAccount: map[int64]int{},
 		usages:     map[int64]*usage{},
@@ -310,17 +313,13 @@ func (s *Server) closeIdle(force bool) int {
 	s.mu.Lock()
 	n := len(s.sessions)
 	for _, x := range s.sessions {
-		if x.closing {
-			continue
-		}
-		if force || x.idle(now) {
-			x.closing = true
+		if !x.closing && (force || x.idle(now)) {
 			toClose = append(toClose, x)
 		}
 	}
 	s.mu.Unlock()
 	for _, x := range toClose {
-		_ = x.cc.Close()
+		s.kill(x, "shutdown")
 	}
 	return n
 }
@@ -432,7 +431,10 @@ func (d *driver) ClientConnected(cc ftpserver.ClientContext) (string, error) {
 	s := d.s
 	x := &session{s: s, cc: cc, id: s.cfg.Node + "-" + uitoa(cc.ID()), ip: addrIP(cc.RemoteAddr()),
 		remote: cc.RemoteAddr().String(), started: time.Now()}
+	key := cc.RemoteAddr().String()
 	s.mu.Lock()
+	x.conn = s.pending[key]
+	delete(s.pending, key)
 	s.sessions[cc.ID()] = x
 	s.mu.Unlock()
 	s.met.connections.Inc()
@@ -567,13 +569,17 @@ func (s *Server) ban(ip netip.Addr, now time.Time) {
 		}
 	}
 	until := now.Add(s.cfg.Defender.banDuration(strikes))
-	s.def.ban(ip, until, now)
 	s.met.bans.Inc()
 	b := &hosting.Ban{Addr: addr, Until: until.UTC(), Strikes: strikes + 1, Node: s.cfg.Node, CreatedAt: now.UTC(),
 		Reason: fmt.Sprintf("%d failed FTP logins within %s", s.cfg.Defender.MaxFailures, s.cfg.Defender.Window)}
+	// Under banMu, so that a refresh of the ban list runs wholly before
+	// (and the ban is set after it) or wholly after (and reads it).
+	s.banMu.Lock()
+	s.def.ban(ip, until, now)
 	if err := s.svc.Ban(ctx, b); err != nil {
 		s.log.Error("record ban", "addr", addr, "err", err)
 	}
+	s.banMu.Unlock()
 	s.log.Warn("address banned", "addr", addr, "until", until.UTC().Format(time.RFC3339), "strikes", b.Strikes)
 }
 

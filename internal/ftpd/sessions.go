@@ -18,6 +18,7 @@ import (
 type session struct {
 	s       *Server
 	cc      ftpserver.ClientContext
+	conn    *ctlConn // the control connection, closed to end the session
 	id      string // "<node>-<n>"
 	ip      netip.Addr
 	remote  string
@@ -222,7 +223,9 @@ func (s *Server) closeRequested(ctx context.Context, list []*hosting.Session) {
 	}
 }
 
-// kill closes a session's connections (from any goroutine).
+// kill ends a session from any goroutine: its transfers stop (their data
+// connections are closed) and its control connection is closed, which
+// makes ftpserverlib's handler end the session.
 func (s *Server) kill(x *session, why string) {
 	s.mu.Lock()
 	if x.closing {
@@ -230,13 +233,26 @@ func (s *Server) kill(x *session, why string) {
 		return
 	}
 	x.closing = true
+	f, login := x.fs, ""
+	if x.acct != nil {
+		login = x.acct.Login
+	}
 	s.mu.Unlock()
-	s.log.Info("session closed", "session", x.id, "login", x.acct.Login, "remote", x.remote, "reason", why)
-	_ = x.cc.Close()
+	if login != "" {
+		s.log.Info("session closed", "session", x.id, "login", login, "remote", x.remote, "reason", why)
+	}
+	if f != nil {
+		f.kill()
+	}
+	if x.conn != nil {
+		_ = x.conn.Close()
+	}
 }
 
 // refreshBans reloads the active bans (other nodes' bans, `ban del`).
 func (s *Server) refreshBans(ctx context.Context) {
+	s.banMu.Lock()
+	defer s.banMu.Unlock()
 	at := time.Now()
 	list, err := s.svc.Bans(ctx)
 	if err != nil {
