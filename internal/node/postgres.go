@@ -2,11 +2,18 @@ package node
 
 import (
 	"context"
-	"errors"
+	"fmt"
 
 	"ftpanel/internal/hosting"
+	"ftpanel/internal/store/postgres"
 )
 
+// openPostgres opens the PostgreSQL store at dsn (store.dsn =
+// postgres://...), applying its migrations; several nodes share it.
 func openPostgres(ctx context.Context, dsn string) (hosting.Store, error) {
-	return nil, errors.New("node: the PostgreSQL store is not available in this build")
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("node: open store: %w", err)
+	}
+	return db, nil
 }

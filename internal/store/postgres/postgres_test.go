@@ -1,0 +1,361 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"ftpanel/internal/hosting"
+	"ftpanel/internal/store/postgres"
+	"ftpanel/internal/store/storetest"
+)
+
+// dsnEnv names the server the tests use, e.g.
+// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable.
+const dsnEnv = "FTPANEL_TEST_POSTGRES_DSN"
+
+// MustServerDSN returns the DSN of the test server, or skips tb.
+func MustServerDSN(tb testing.TB) string {
+	tb.Helper()
+	dsn := os.Getenv(dsnEnv)
+	if dsn == "" {
+		tb.Skipf("%s is not set: set it to a PostgreSQL server's DSN to run the PostgreSQL store tests, e.g. "+
+			"%s='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' (they create and drop a database "+
+			"of their own)", dsnEnv, dsnEnv)
+	}
+	return dsn
+}
+
+// withParams returns dsn with the connection parameters set (URL or
+// key=value form).
+func withParams(tb testing.TB, dsn string, params map[string]string) string {
+	tb.Helper()
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			tb.Fatalf("%s: %v", dsnEnv, err)
+		}
+		q := u.Query()
+		for k, v := range params {
+			if k == "dbname" {
+				u.Path = "/" + v
+				continue
+			}
+			q.Set(k, v)
+		}
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	for k, v := range params { // key=value: a later key wins
+		dsn += " " + k + "=" + v
+	}
+	return dsn
+}
+
+// TestDB is a fresh database on the test server, dropped at the end of
+// the test; each store opened with Open lives in a fresh schema of it.
+type TestDB struct {
+	DSN   string // the database's DSN
+	mu    sync.Mutex
+	admin *pgx.Conn // guarded by mu: a connection runs one statement at a time
+	n     int
+}
+
+// MustCreateDatabase creates database ftpanel_test_<random> on the test
+// server and drops it (WITH (FORCE)) at the end of tb.
+func MustCreateDatabase(tb testing.TB) *TestDB {
+	tb.Helper()
+	ctx := context.Background()
+	server := MustServerDSN(tb)
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "ftpanel_test_" + hex.EncodeToString(b)
+	conn, err := pgx.Connect(ctx, server)
+	if err != nil {
+		tb.Fatalf("connect to %s: %v", dsnEnv, err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		conn.Close(ctx)
+		tb.Fatalf("create database: %v", err)
+	}
+	tdb := &TestDB{DSN: withParams(tb, server, map[string]string{"dbname": name})}
+	tb.Cleanup(func() {
+		if tdb.admin != nil {
+			tdb.admin.Close(ctx)
+		}
+		if _, err := conn.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			tb.Errorf("drop database %s: %v", name, err)
+		}
+		conn.Close(ctx)
+	})
+	if tdb.admin, err = pgx.Connect(ctx, tdb.DSN); err != nil {
+		tb.Fatalf("connect to %s: %v", name, err)
+	}
+	return tdb
+}
+
+// NewSchema creates a fresh schema and returns a DSN whose connections
+// use it, with a pool of at most maxConns connections (0 = no pool
+// setting, for a plain pgx.Connect).
+func (d *TestDB) NewSchema(tb testing.TB, maxConns int) string {
+	tb.Helper()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.n++
+	schema := fmt.Sprintf("s%d", d.n)
+	if _, err := d.admin.Exec(context.Background(), "CREATE SCHEMA "+schema); err != nil {
+		tb.Fatalf("create schema: %v", err)
+	}
+	return d.SchemaDSN(tb, schema, maxConns)
+}
+
+// SchemaDSN returns the DSN of schema, with a pool of at most maxConns
+// connections (0 = no pool setting, for a plain pgx.Connect).
+func (d *TestDB) SchemaDSN(tb testing.TB, schema string, maxConns int) string {
+	params := map[string]string{"search_path": schema}
+	if maxConns > 0 {
+		params["pool_max_conns"] = fmt.Sprint(maxConns)
+	}
+	return withParams(tb, d.DSN, params)
+}
+
+// MustOpen opens a store on dsn, closed at the end of tb.
+func MustOpen(tb testing.TB, dsn string) *postgres.DB {
+	tb.Helper()
+	db, err := postgres.Open(context.Background(), dsn)
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Errorf("Close: %v", err)
+		}
+	})
+	return db
+}
+
+func TestStore(t *testing.T) {
+	tdb := MustCreateDatabase(t)
+	storetest.Run(t, func(tb testing.TB) hosting.Store { return MustOpen(tb, tdb.NewSchema(tb, 4)) })
+}
+
+// TestOpen_MigrateRace starts several stores at once on one empty schema,
+// as nodes starting together do: each opens without error and every
+// migration is recorded once.
+func TestOpen_MigrateRace(t *testing.T) {
+	tdb := MustCreateDatabase(t)
+	dsn := tdb.NewSchema(t, 2)
+	const n = 8
+	dbs := make([]*postgres.DB, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			dbs[i], errs[i] = postgres.Open(context.Background(), dsn)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Open #%d: %v", i, err)
+			continue
+		}
+		dbs[i].Close()
+	}
+	db := MustOpen(t, dsn)
+	list, err := db.Migrations(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) == 0 || list[0].Version != 1 || list[0].Name != "0001_init.sql" {
+		t.Fatalf("Migrations=%+v, want 0001_init.sql first", list)
+	}
+	for _, m := range list {
+		if m.AppliedAt == nil {
+			t.Errorf("migration %s not applied", m.Name)
+		}
+	}
+	var rows int
+	conn, err := pgx.Connect(context.Background(), tdb.SchemaDSN(t, "s1", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM schema_migrations").Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != len(list) {
+		t.Errorf("schema_migrations has %d rows, want %d", rows, len(list))
+	}
+}
+
+func TestOpen_ErrInvalidDSN(t *testing.T) {
+	// Parsed before any connection: runs without a server too.
+	_, err := postgres.Open(context.Background(), "postgres://user:s3cret@127.0.0.1:5432/db?sslmode=bogus")
+	if err == nil {
+		t.Fatal("Open accepted an invalid DSN")
+	}
+	if strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("error %q shows the password", err)
+	}
+}
+
+// TestTwoNodes runs what DESIGN §6 needs of a shared database through two
+// stores on one schema, as two nodes have: the limits hold under creates
+// through both, a kill requested on one is seen by the other, bans are
+// shared.
+func TestTwoNodes(t *testing.T) {
+	ctx := context.Background()
+	tdb := MustCreateDatabase(t)
+	dsn := tdb.NewSchema(t, 4)
+	a, b := MustOpen(t, dsn), MustOpen(t, dsn)
+	nodes := []*postgres.DB{a, b}
+	t0 := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+
+	c := &hosting.Customer{Login: "bob", PasswordHash: "h", Status: hosting.StatusActive, MaxFTPAccounts: 7}
+	if err := a.CreateCustomer(ctx, c, nil); err != nil {
+		t.Fatal(err)
+	}
+	var sites []*hosting.Site
+	for i := range 2 {
+		s := &hosting.Site{Name: fmt.Sprintf("s%d.example", i), CustomerID: c.ID, Root: "/srv/s", UID: -1, GID: -1,
+			Status: hosting.StatusActive, MaxFTPAccounts: 5, DefaultQuota: -1}
+		m := &hosting.Account{Login: fmt.Sprintf("main%d", i), Home: "/", PasswordHash: "h", QuotaBytes: -1,
+			Status: hosting.StatusActive}
+		if err := nodes[i].CreateSite(ctx, s, m, nil); err != nil {
+			t.Fatal(err)
+		}
+		sites = append(sites, s)
+	}
+
+	t.Run("Limits", func(t *testing.T) {
+		const creates = 40
+		errs := make([]error, creates)
+		var wg sync.WaitGroup
+		for i := range creates {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				acc := &hosting.Account{Login: fmt.Sprintf("web%d", i), SiteID: sites[i%2].ID, Home: "/",
+					PasswordHash: "h", QuotaBytes: -1, Read: true, Write: true, Status: hosting.StatusActive}
+				errs[i] = nodes[(i/2)%2].CreateAccount(ctx, acc, nil)
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch hosting.ErrorCode(err) {
+			case "":
+				ok++
+			case hosting.CodeLimitExceeded:
+			default:
+				t.Errorf("CreateAccount: %v", err)
+			}
+		}
+		if ok != 7 {
+			t.Errorf("%d creates succeeded, want 7 (the customer's limit)", ok)
+		}
+		for i, s := range sites {
+			n, err := b.CountAccounts(ctx, hosting.AccountFilter{SiteID: &s.ID, Main: new(false)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n > 5 {
+				t.Errorf("site %d has %d additional accounts, over its limit 5", i, n)
+			}
+		}
+		n, err := a.CountAccounts(ctx, hosting.AccountFilter{CustomerID: &c.ID, Main: new(false)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 7 {
+			t.Errorf("customer has %d additional accounts, want 7", n)
+		}
+	})
+
+	t.Run("SessionKill", func(t *testing.T) {
+		s := &hosting.Session{ID: "nb-1", Node: "nb", Protocol: "ftp", AccountID: 1, Login: "main1",
+			SiteID: sites[1].ID, SiteName: sites[1].Name, CustomerID: c.ID, RemoteAddr: "192.0.2.1:4000",
+			StartedAt: t0, UpdatedAt: t0}
+		if err := b.PutSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		list, err := a.Sessions(ctx, hosting.SessionFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 1 || list[0].Node != "nb" {
+			t.Fatalf("node A lists %+v, want node B's session", list)
+		}
+		if n, err := a.RequestSessionKill(ctx, hosting.SessionFilter{ID: &s.ID}); err != nil || n != 1 {
+			t.Fatalf("RequestSessionKill = %d, %v; want 1", n, err)
+		}
+		node := "nb"
+		list, err = b.Sessions(ctx, hosting.SessionFilter{Node: &node, KillRequested: new(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 1 || list[0].ID != "nb-1" {
+			t.Errorf("node B's sessions to close = %+v, want nb-1", list)
+		}
+	})
+
+	t.Run("Bans", func(t *testing.T) {
+		if err := a.PutBan(ctx, &hosting.Ban{Addr: "198.51.100.1", Until: t0.Add(time.Hour), Strikes: 1, Node: "na"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.BanByAddr(ctx, "198.51.100.1")
+		if err != nil {
+			t.Fatalf("node B BanByAddr: %v", err)
+		}
+		if got.Node != "na" || !got.Until.Equal(t0.Add(time.Hour)) {
+			t.Errorf("node B sees %+v", got)
+		}
+	})
+}
+
+// TestTimes checks that times keep microseconds, come back in UTC and
+// equal what the caller holds after the write.
+func TestTimes(t *testing.T) {
+	ctx := context.Background()
+	tdb := MustCreateDatabase(t)
+	db := MustOpen(t, tdb.NewSchema(t, 2))
+	at := time.Date(2025, 3, 4, 5, 6, 7, 123456789, time.FixedZone("X", 3600))
+	c := &hosting.Customer{Login: "bob", PasswordHash: "h", Status: hosting.StatusActive, MaxFTPAccounts: -1,
+		CreatedAt: at, UpdatedAt: at}
+	if err := db.CreateCustomer(ctx, c, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(2025, 3, 4, 4, 6, 7, 123456000, time.UTC)
+	if c.CreatedAt != want {
+		t.Errorf("CreatedAt after create = %v, want %v", c.CreatedAt, want)
+	}
+	got, err := db.CustomerByID(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.CreatedAt != want || got.UpdatedAt != want {
+		t.Errorf("CreatedAt=%v UpdatedAt=%v, want %v (UTC, microseconds)", got.CreatedAt, got.UpdatedAt, want)
+	}
+}
+
+// BenchmarkStore: FTPANEL_TEST_POSTGRES_DSN=... go test -run '^$' -bench Store -benchtime 20000x ./internal/store/postgres/
+func BenchmarkStore(b *testing.B) {
+	tdb := MustCreateDatabase(b)
+	dsn := tdb.NewSchema(b, 8)
+	storetest.Bench(b, func(tb testing.TB) hosting.Store { return MustOpen(tb, dsn) })
+}
