@@ -2,11 +2,7 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,117 +12,9 @@ import (
 
 	"ftpanel/internal/hosting"
 	"ftpanel/internal/store/postgres"
+	"ftpanel/internal/store/postgres/pgtest"
 	"ftpanel/internal/store/storetest"
 )
-
-// dsnEnv names the server the tests use, e.g.
-// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable.
-const dsnEnv = "FTPANEL_TEST_POSTGRES_DSN"
-
-// MustServerDSN returns the DSN of the test server, or skips tb.
-func MustServerDSN(tb testing.TB) string {
-	tb.Helper()
-	dsn := os.Getenv(dsnEnv)
-	if dsn == "" {
-		tb.Skipf("%s is not set: set it to a PostgreSQL server's DSN to run the PostgreSQL store tests, e.g. "+
-			"%s='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' (they create and drop a database "+
-			"of their own)", dsnEnv, dsnEnv)
-	}
-	return dsn
-}
-
-// withParams returns dsn with the connection parameters set (URL or
-// key=value form).
-func withParams(tb testing.TB, dsn string, params map[string]string) string {
-	tb.Helper()
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			tb.Fatalf("%s: %v", dsnEnv, err)
-		}
-		q := u.Query()
-		for k, v := range params {
-			if k == "dbname" {
-				u.Path = "/" + v
-				continue
-			}
-			q.Set(k, v)
-		}
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	for k, v := range params { // key=value: a later key wins
-		dsn += " " + k + "=" + v
-	}
-	return dsn
-}
-
-// TestDB is a fresh database on the test server, dropped at the end of
-// the test; each store opened with Open lives in a fresh schema of it.
-type TestDB struct {
-	DSN   string // the database's DSN
-	mu    sync.Mutex
-	admin *pgx.Conn // guarded by mu: a connection runs one statement at a time
-	n     int
-}
-
-// MustCreateDatabase creates database ftpanel_test_<random> on the test
-// server and drops it (WITH (FORCE)) at the end of tb.
-func MustCreateDatabase(tb testing.TB) *TestDB {
-	tb.Helper()
-	ctx := context.Background()
-	server := MustServerDSN(tb)
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "ftpanel_test_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(ctx, server)
-	if err != nil {
-		tb.Fatalf("connect to %s: %v", dsnEnv, err)
-	}
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		conn.Close(ctx)
-		tb.Fatalf("create database: %v", err)
-	}
-	tdb := &TestDB{DSN: withParams(tb, server, map[string]string{"dbname": name})}
-	tb.Cleanup(func() {
-		if tdb.admin != nil {
-			tdb.admin.Close(ctx)
-		}
-		if _, err := conn.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
-			tb.Errorf("drop database %s: %v", name, err)
-		}
-		conn.Close(ctx)
-	})
-	if tdb.admin, err = pgx.Connect(ctx, tdb.DSN); err != nil {
-		tb.Fatalf("connect to %s: %v", name, err)
-	}
-	return tdb
-}
-
-// NewSchema creates a fresh schema and returns a DSN whose connections
-// use it, with a pool of at most maxConns connections (0 = no pool
-// setting, for a plain pgx.Connect).
-func (d *TestDB) NewSchema(tb testing.TB, maxConns int) string {
-	tb.Helper()
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.n++
-	schema := fmt.Sprintf("s%d", d.n)
-	if _, err := d.admin.Exec(context.Background(), "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatalf("create schema: %v", err)
-	}
-	return d.SchemaDSN(tb, schema, maxConns)
-}
-
-// SchemaDSN returns the DSN of schema, with a pool of at most maxConns
-// connections (0 = no pool setting, for a plain pgx.Connect).
-func (d *TestDB) SchemaDSN(tb testing.TB, schema string, maxConns int) string {
-	params := map[string]string{"search_path": schema}
-	if maxConns > 0 {
-		params["pool_max_conns"] = fmt.Sprint(maxConns)
-	}
-	return withParams(tb, d.DSN, params)
-}
 
 // MustOpen opens a store on dsn, closed at the end of tb.
 func MustOpen(tb testing.TB, dsn string) *postgres.DB {
@@ -144,7 +32,7 @@ func MustOpen(tb testing.TB, dsn string) *postgres.DB {
 }
 
 func TestStore(t *testing.T) {
-	tdb := MustCreateDatabase(t)
+	tdb := pgtest.NewDatabase(t)
 	storetest.Run(t, func(tb testing.TB) hosting.Store { return MustOpen(tb, tdb.NewSchema(tb, 4)) })
 }
 
@@ -152,7 +40,7 @@ func TestStore(t *testing.T) {
 // as nodes starting together do: each opens without error and every
 // migration is recorded once.
 func TestOpen_MigrateRace(t *testing.T) {
-	tdb := MustCreateDatabase(t)
+	tdb := pgtest.NewDatabase(t)
 	dsn := tdb.NewSchema(t, 2)
 	const n = 8
 	dbs := make([]*postgres.DB, n)
@@ -220,7 +108,7 @@ func TestOpen_ErrInvalidDSN(t *testing.T) {
 // shared.
 func TestTwoNodes(t *testing.T) {
 	ctx := context.Background()
-	tdb := MustCreateDatabase(t)
+	tdb := pgtest.NewDatabase(t)
 	dsn := tdb.NewSchema(t, 4)
 	a, b := MustOpen(t, dsn), MustOpen(t, dsn)
 	nodes := []*postgres.DB{a, b}
@@ -332,7 +220,7 @@ func TestTwoNodes(t *testing.T) {
 // equal what the caller holds after the write.
 func TestTimes(t *testing.T) {
 	ctx := context.Background()
-	tdb := MustCreateDatabase(t)
+	tdb := pgtest.NewDatabase(t)
 	db := MustOpen(t, tdb.NewSchema(t, 2))
 	at := time.Date(2025, 3, 4, 5, 6, 7, 123456789, time.FixedZone("X", 3600))
 	c := &hosting.Customer{Login: "bob", PasswordHash: "h", Status: hosting.StatusActive, MaxFTPAccounts: -1,
@@ -355,7 +243,7 @@ func TestTimes(t *testing.T) {
 
 // BenchmarkStore: FTPANEL_TEST_POSTGRES_DSN=... go test -run '^$' -bench Store -benchtime 20000x ./internal/store/postgres/
 func BenchmarkStore(b *testing.B) {
-	tdb := MustCreateDatabase(b)
+	tdb := pgtest.NewDatabase(b)
 	dsn := tdb.NewSchema(b, 8)
 	storetest.Bench(b, func(tb testing.TB) hosting.Store { return MustOpen(tb, dsn) })
 }
