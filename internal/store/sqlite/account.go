@@ -16,7 +16,7 @@ func errAccountLoginTaken(login string) error {
 }
 
 // accountLoginTaken reports whether another account than exceptID has login.
-func accountLoginTaken(ctx context.Context, tx *sql.Tx, login string, exceptID int64) (bool, error) {
+func accountLoginTaken(ctx context.Context, tx *wtx, login string, exceptID int64) (bool, error) {
 	var n int
 	err := tx.QueryRowContext(ctx, "SELECT count(*) FROM ftp_accounts WHERE login = ? AND id <> ?", login, exceptID).Scan(&n)
 	return n > 0, err
@@ -43,7 +43,7 @@ func decodeIPs(s string) ([]string, error) {
 
 // insertAccount inserts a (SiteID and CustomerID set) and sets its ID and
 // timestamps; a taken login is login_taken.
-func insertAccount(ctx context.Context, tx *sql.Tx, a *hosting.Account) error {
+func insertAccount(ctx context.Context, tx *wtx, a *hosting.Account) error {
 	const op = "create account"
 	ips, err := encodeIPs(a.AllowedIPs)
 	if err != nil {
@@ -94,13 +94,22 @@ func fillAccountSite(a *hosting.Account, s *hosting.Site) {
 	a.SiteRoot, a.SiteUID, a.SiteGID = s.Root, s.UID, s.GID
 }
 
+// Additional (non-main) accounts of a site or customer: all of them minus
+// the main ones, so that both counts read an index only.
+const (
+	countAdditionalBySite = `SELECT (SELECT count(*) FROM ftp_accounts WHERE site_id = ?1)
+		- (SELECT count(*) FROM ftp_accounts WHERE site_id = ?1 AND main = 1)`
+	countAdditionalByCustomer = `SELECT (SELECT count(*) FROM ftp_accounts WHERE customer_id = ?1)
+		- (SELECT count(*) FROM ftp_accounts WHERE customer_id = ?1 AND main = 1)`
+)
+
 // CreateAccount implements hosting.Store. The login, main-account and limit
 // checks run inside the write transaction, which holds SQLite's write lock
 // from BEGIN IMMEDIATE on: concurrent creates are serialized, so a limit
 // cannot be overrun and only one of two creates of a login succeeds.
 func (db *DB) CreateAccount(ctx context.Context, a *hosting.Account, ev *hosting.AuditEvent) error {
 	const op = "create account"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		s, err := scanSite(tx.QueryRowContext(ctx, "SELECT "+siteCols+siteFrom+" WHERE s.id = ?", a.SiteID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return hosting.FieldErrorf(hosting.CodeNotFound, "site", "site %d not found", a.SiteID)
@@ -128,7 +137,7 @@ func (db *DB) CreateAccount(ctx context.Context, a *hosting.Account, ev *hosting
 		} else {
 			if s.MaxFTPAccounts >= 0 {
 				var n int
-				if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM ftp_accounts WHERE site_id = ? AND main = 0", s.ID).Scan(&n); err != nil {
+				if err := tx.QueryRowContext(ctx, countAdditionalBySite, s.ID).Scan(&n); err != nil {
 					return wrap(op, err)
 				}
 				if n >= s.MaxFTPAccounts {
@@ -138,7 +147,7 @@ func (db *DB) CreateAccount(ctx context.Context, a *hosting.Account, ev *hosting
 			}
 			if custLimit >= 0 {
 				var n int
-				if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM ftp_accounts WHERE customer_id = ? AND main = 0", s.CustomerID).Scan(&n); err != nil {
+				if err := tx.QueryRowContext(ctx, countAdditionalByCustomer, s.CustomerID).Scan(&n); err != nil {
 					return wrap(op, err)
 				}
 				if n >= custLimit {
@@ -182,7 +191,7 @@ func scanAccount(row interface{ Scan(...any) error }) (*hosting.Account, error) 
 }
 
 func (db *DB) accountWhere(ctx context.Context, op, cond string, arg any, notFound error) (*hosting.Account, error) {
-	a, err := scanAccount(db.r.QueryRowContext(ctx, "SELECT "+accountCols+accountFrom+" WHERE "+cond, arg))
+	a, err := scanAccount(db.rs.QueryRowContext(ctx, "SELECT "+accountCols+accountFrom+" WHERE "+cond, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound
 	}
@@ -237,8 +246,8 @@ func (db *DB) Accounts(ctx context.Context, f hosting.AccountFilter) ([]*hosting
 	if f.AfterID > 0 {
 		w.add("a.id > ?", f.AfterID)
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT "+accountCols+accountFrom+w.String()+" ORDER BY a.id"+
-		limitOffset(f.Limit, 0), w.args...)
+	q := "SELECT " + accountCols + accountFrom + w.String() + " ORDER BY a.id" + limitOffset(w, f.Limit, 0)
+	rows, err := db.rs.QueryContext(ctx, q, w.args...)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
@@ -262,7 +271,7 @@ func (db *DB) CountAccounts(ctx context.Context, f hosting.AccountFilter) (int, 
 	w := accountWhere(f)
 	var n int
 	// No join needed: every filter is on ftp_accounts itself.
-	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM ftp_accounts a"+w.String(), w.args...).Scan(&n); err != nil {
+	if err := db.rs.QueryRowContext(ctx, "SELECT count(*) FROM ftp_accounts a"+w.String(), w.args...).Scan(&n); err != nil {
 		return 0, wrap("count accounts", err)
 	}
 	return n, nil
@@ -271,7 +280,7 @@ func (db *DB) CountAccounts(ctx context.Context, f hosting.AccountFilter) (int, 
 // UpdateAccount implements hosting.Store.
 func (db *DB) UpdateAccount(ctx context.Context, a *hosting.Account, ev *hosting.AuditEvent) error {
 	const op = "update account"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		if taken, err := accountLoginTaken(ctx, tx, a.Login, a.ID); err != nil {
 			return wrap(op, err)
 		} else if taken {
@@ -303,7 +312,7 @@ func (db *DB) UpdateAccount(ctx context.Context, a *hosting.Account, ev *hosting
 // DeleteAccount implements hosting.Store.
 func (db *DB) DeleteAccount(ctx context.Context, id int64, ev *hosting.AuditEvent) error {
 	const op = "delete account"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM ftp_accounts WHERE id = ?", id)
 		if err != nil {
 			return wrap(op, err)
@@ -318,7 +327,7 @@ func (db *DB) DeleteAccount(ctx context.Context, id int64, ev *hosting.AuditEven
 // RecordLogin implements hosting.Store; not_found when the account is gone.
 func (db *DB) RecordLogin(ctx context.Context, id int64, at time.Time, oldHash, newHash string) error {
 	const op = "record login"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE ftp_accounts SET last_login_at = ?1,
 			password_hash = CASE WHEN ?2 <> '' AND password_hash = ?3 THEN ?2 ELSE password_hash END
 			WHERE id = ?4`, toNanos(at), newHash, oldHash, id)
@@ -332,7 +341,7 @@ func (db *DB) RecordLogin(ctx context.Context, id int64, at time.Time, oldHash, 
 // SetUsedBytes implements hosting.Store; not_found when the account is gone.
 func (db *DB) SetUsedBytes(ctx context.Context, id int64, used int64) error {
 	const op = "set used bytes"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE ftp_accounts SET used_bytes = ? WHERE id = ?", used, id)
 		if err != nil {
 			return wrap(op, err)

@@ -10,7 +10,7 @@ import (
 
 // panelLoginTaken reports whether login is used by an admin or a customer:
 // both log into the panel with one form, so they share one namespace.
-func panelLoginTaken(ctx context.Context, tx *sql.Tx, login string) (bool, error) {
+func panelLoginTaken(ctx context.Context, tx *wtx, login string) (bool, error) {
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM admins WHERE login = ?1)
 		+ (SELECT count(*) FROM customers WHERE login = ?1)`, login).Scan(&n)
@@ -24,7 +24,7 @@ func errPanelLoginTaken(login string) error {
 // CreateAdmin implements hosting.Store.
 func (db *DB) CreateAdmin(ctx context.Context, a *hosting.Admin, ev *hosting.AuditEvent) error {
 	const op = "create admin"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		if taken, err := panelLoginTaken(ctx, tx, a.Login); err != nil {
 			return wrap(op, err)
 		} else if taken {
@@ -62,7 +62,7 @@ func scanAdmin(row interface{ Scan(...any) error }) (*hosting.Admin, error) {
 
 // AdminByLogin implements hosting.Store.
 func (db *DB) AdminByLogin(ctx context.Context, login string) (*hosting.Admin, error) {
-	a, err := scanAdmin(db.r.QueryRowContext(ctx, "SELECT "+adminCols+" FROM admins WHERE login = ?", login))
+	a, err := scanAdmin(db.rs.QueryRowContext(ctx, "SELECT "+adminCols+" FROM admins WHERE login = ?", login))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, hosting.Errorf(hosting.CodeNotFound, "admin %q not found", login)
 	}
@@ -74,7 +74,7 @@ func (db *DB) AdminByLogin(ctx context.Context, login string) (*hosting.Admin, e
 
 // Admins implements hosting.Store.
 func (db *DB) Admins(ctx context.Context) ([]*hosting.Admin, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT "+adminCols+" FROM admins ORDER BY login")
+	rows, err := db.rs.QueryContext(ctx, "SELECT "+adminCols+" FROM admins ORDER BY login")
 	if err != nil {
 		return nil, wrap("admins", err)
 	}
@@ -96,7 +96,7 @@ func (db *DB) Admins(ctx context.Context) ([]*hosting.Admin, error) {
 // SetAdminPassword implements hosting.Store.
 func (db *DB) SetAdminPassword(ctx context.Context, id int64, hash string, ev *hosting.AuditEvent) error {
 	const op = "set admin password"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE admins SET password_hash = ? WHERE id = ?", hash, id)
 		if err != nil {
 			return wrap(op, err)
@@ -111,7 +111,7 @@ func (db *DB) SetAdminPassword(ctx context.Context, id int64, hash string, ev *h
 // DeleteAdmin implements hosting.Store.
 func (db *DB) DeleteAdmin(ctx context.Context, id int64, ev *hosting.AuditEvent) error {
 	const op = "delete admin"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM admins WHERE id = ?", id)
 		if err != nil {
 			return wrap(op, err)

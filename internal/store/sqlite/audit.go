@@ -2,14 +2,13 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 
 	"ftpanel/internal/hosting"
 )
 
 // AppendAudit implements hosting.Store.
 func (db *DB) AppendAudit(ctx context.Context, ev *hosting.AuditEvent) error {
-	return db.write(ctx, "append audit", func(tx *sql.Tx) error {
+	return db.write(ctx, "append audit", func(tx *wtx) error {
 		return insertAudit(ctx, tx, ev, 0)
 	})
 }
@@ -33,9 +32,10 @@ func (db *DB) AuditEvents(ctx context.Context, f hosting.AuditFilter) ([]*hostin
 	if f.BeforeID > 0 {
 		w.add("id < ?", f.BeforeID)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id, time, actor_kind, actor, customer_id, via, remote_addr, action,
-		object_type, object_id, object_name, detail FROM audit_events`+w.String()+" ORDER BY id DESC"+
-		limitOffset(f.Limit, 0), w.args...)
+	q := `SELECT id, time, actor_kind, actor, customer_id, via, remote_addr, action,
+		object_type, object_id, object_name, detail FROM audit_events` + w.String() + " ORDER BY id DESC" +
+		limitOffset(&w, f.Limit, 0)
+	rows, err := db.rs.QueryContext(ctx, q, w.args...)
 	if err != nil {
 		return nil, wrap(op, err)
 	}

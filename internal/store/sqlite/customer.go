@@ -13,7 +13,7 @@ import (
 // admins too (one panel namespace).
 func (db *DB) CreateCustomer(ctx context.Context, c *hosting.Customer, ev *hosting.AuditEvent) error {
 	const op = "create customer"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		if taken, err := panelLoginTaken(ctx, tx, c.Login); err != nil {
 			return wrap(op, err)
 		} else if taken {
@@ -57,7 +57,7 @@ func scanCustomer(row interface{ Scan(...any) error }) (*hosting.Customer, error
 }
 
 func (db *DB) customerWhere(ctx context.Context, op, cond string, arg any, notFound error) (*hosting.Customer, error) {
-	c, err := scanCustomer(db.r.QueryRowContext(ctx, "SELECT "+customerCols+" FROM customers WHERE "+cond, arg))
+	c, err := scanCustomer(db.rs.QueryRowContext(ctx, "SELECT "+customerCols+" FROM customers WHERE "+cond, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound
 	}
@@ -96,8 +96,9 @@ func (db *DB) Customers(ctx context.Context, f hosting.CustomerFilter) ([]*hosti
 		q := likeEscape(f.Query)
 		w.add(`(login LIKE ? ESCAPE '\' OR name LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\')`, q, q, q)
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT "+customerCols+" FROM customers"+w.String()+
-		" ORDER BY login"+limitOffset(f.Limit, f.Offset), w.args...)
+	query := "SELECT " + customerCols + " FROM customers" + w.String() + " ORDER BY login" +
+		limitOffset(&w, f.Limit, f.Offset)
+	rows, err := db.rs.QueryContext(ctx, query, w.args...)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
@@ -119,7 +120,7 @@ func (db *DB) Customers(ctx context.Context, f hosting.CustomerFilter) ([]*hosti
 // UpdateCustomer implements hosting.Store.
 func (db *DB) UpdateCustomer(ctx context.Context, c *hosting.Customer, ev *hosting.AuditEvent) error {
 	const op = "update customer"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		now := stamp(time.Time{})
 		res, err := tx.ExecContext(ctx, `UPDATE customers SET name = ?, email = ?, password_hash = ?, status = ?,
 			max_ftp_accounts = ?, updated_at = ? WHERE id = ?`,
@@ -139,7 +140,7 @@ func (db *DB) UpdateCustomer(ctx context.Context, c *hosting.Customer, ev *hosti
 // owns sites. Its tokens go with it.
 func (db *DB) DeleteCustomer(ctx context.Context, id int64, ev *hosting.AuditEvent) error {
 	const op = "delete customer"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		var sites int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sites WHERE customer_id = ?", id).Scan(&sites); err != nil {
 			return wrap(op, err)

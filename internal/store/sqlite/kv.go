@@ -16,7 +16,7 @@ func (db *DB) PutKV(ctx context.Context, scope, key string, value []byte, expire
 	if value == nil {
 		value = []byte{}
 	}
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM kv WHERE expires_at <= ?", time.Now().UnixNano()); err != nil {
 			return wrap(op, err)
 		}
@@ -32,7 +32,7 @@ func (db *DB) PutKV(ctx context.Context, scope, key string, value []byte, expire
 // KV implements hosting.Store.
 func (db *DB) KV(ctx context.Context, scope, key string) ([]byte, error) {
 	var v []byte
-	err := db.r.QueryRowContext(ctx, "SELECT value FROM kv WHERE scope = ? AND key = ? AND expires_at > ?",
+	err := db.rs.QueryRowContext(ctx, "SELECT value FROM kv WHERE scope = ? AND key = ? AND expires_at > ?",
 		scope, key, time.Now().UnixNano()).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, hosting.Errorf(hosting.CodeNotFound, "no value for %s/%s", scope, key)
@@ -48,7 +48,7 @@ func (db *DB) KV(ctx context.Context, scope, key string) ([]byte, error) {
 
 // DeleteKV implements hosting.Store.
 func (db *DB) DeleteKV(ctx context.Context, scope, key string) error {
-	return db.write(ctx, "delete kv", func(tx *sql.Tx) error {
+	return db.write(ctx, "delete kv", func(tx *wtx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM kv WHERE scope = ? AND key = ?", scope, key); err != nil {
 			return wrap("delete kv", err)
 		}

@@ -13,7 +13,7 @@ import (
 // for the session survives the refresh.
 func (db *DB) PutSession(ctx context.Context, s *hosting.Session) error {
 	const op = "put session"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions
 			(id, node, protocol, account_id, login, site_id, site_name, customer_id, remote_addr, client, tls,
 			 started_at, command, transfer, bytes_in, bytes_out, updated_at, kill_requested)
@@ -37,7 +37,7 @@ func (db *DB) PutSession(ctx context.Context, s *hosting.Session) error {
 
 // DeleteSession implements hosting.Store.
 func (db *DB) DeleteSession(ctx context.Context, id string) error {
-	return db.write(ctx, "delete session", func(tx *sql.Tx) error {
+	return db.write(ctx, "delete session", func(tx *wtx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE id = ?", id); err != nil {
 			return wrap("delete session", err)
 		}
@@ -47,7 +47,7 @@ func (db *DB) DeleteSession(ctx context.Context, id string) error {
 
 // DeleteNodeSessions implements hosting.Store.
 func (db *DB) DeleteNodeSessions(ctx context.Context, node string) error {
-	return db.write(ctx, "delete node sessions", func(tx *sql.Tx) error {
+	return db.write(ctx, "delete node sessions", func(tx *wtx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE node = ?", node); err != nil {
 			return wrap("delete node sessions", err)
 		}
@@ -82,7 +82,7 @@ func sessionWhere(f hosting.SessionFilter) *where {
 func (db *DB) Sessions(ctx context.Context, f hosting.SessionFilter) ([]*hosting.Session, error) {
 	const op = "sessions"
 	w := sessionWhere(f)
-	rows, err := db.r.QueryContext(ctx, `SELECT id, node, protocol, account_id, login, site_id, site_name, customer_id,
+	rows, err := db.rs.QueryContext(ctx, `SELECT id, node, protocol, account_id, login, site_id, site_name, customer_id,
 		remote_addr, client, tls, started_at, command, transfer, bytes_in, bytes_out, updated_at, kill_requested
 		FROM sessions`+w.String()+" ORDER BY started_at, id", w.args...)
 	if err != nil {
@@ -111,7 +111,7 @@ func (db *DB) Sessions(ctx context.Context, f hosting.SessionFilter) ([]*hosting
 func (db *DB) RequestSessionKill(ctx context.Context, f hosting.SessionFilter) (int, error) {
 	const op = "request session kill"
 	var n int64
-	err := db.write(ctx, op, func(tx *sql.Tx) error {
+	err := db.write(ctx, op, func(tx *wtx) error {
 		w := sessionWhere(f)
 		res, err := tx.ExecContext(ctx, "UPDATE sessions SET kill_requested = 1"+w.String(), w.args...)
 		if err != nil {
@@ -128,7 +128,7 @@ func (db *DB) RequestSessionKill(ctx context.Context, f hosting.SessionFilter) (
 // PutBan implements hosting.Store.
 func (db *DB) PutBan(ctx context.Context, b *hosting.Ban) error {
 	const op = "put ban"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		b.CreatedAt = stamp(b.CreatedAt)
 		_, err := tx.ExecContext(ctx, `INSERT INTO bans (addr, until, strikes, reason, node, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)
@@ -156,7 +156,7 @@ func scanBan(row interface{ Scan(...any) error }) (*hosting.Ban, error) {
 
 // BanByAddr implements hosting.Store.
 func (db *DB) BanByAddr(ctx context.Context, addr string) (*hosting.Ban, error) {
-	b, err := scanBan(db.r.QueryRowContext(ctx, "SELECT "+banCols+" FROM bans WHERE addr = ?", addr))
+	b, err := scanBan(db.rs.QueryRowContext(ctx, "SELECT "+banCols+" FROM bans WHERE addr = ?", addr))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, hosting.Errorf(hosting.CodeNotFound, "no ban for %s", addr)
 	}
@@ -168,7 +168,7 @@ func (db *DB) BanByAddr(ctx context.Context, addr string) (*hosting.Ban, error) 
 
 // Bans implements hosting.Store.
 func (db *DB) Bans(ctx context.Context, now time.Time) ([]*hosting.Ban, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT "+banCols+" FROM bans WHERE until > ? ORDER BY addr", toNanos(now))
+	rows, err := db.rs.QueryContext(ctx, "SELECT "+banCols+" FROM bans WHERE until > ? ORDER BY addr", toNanos(now))
 	if err != nil {
 		return nil, wrap("bans", err)
 	}
@@ -190,7 +190,7 @@ func (db *DB) Bans(ctx context.Context, now time.Time) ([]*hosting.Ban, error) {
 // DeleteBan implements hosting.Store.
 func (db *DB) DeleteBan(ctx context.Context, addr string) error {
 	const op = "delete ban"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM bans WHERE addr = ?", addr)
 		if err != nil {
 			return wrap(op, err)

@@ -13,7 +13,7 @@ import (
 // one transaction.
 func (db *DB) CreateSite(ctx context.Context, s *hosting.Site, main *hosting.Account, ev *hosting.AuditEvent) error {
 	const op = "create site"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		var custLogin string
 		var custStatus hosting.Status
 		err := tx.QueryRowContext(ctx, "SELECT login, status FROM customers WHERE id = ?", s.CustomerID).Scan(&custLogin, &custStatus)
@@ -93,7 +93,7 @@ func scanSite(row interface{ Scan(...any) error }) (*hosting.Site, error) {
 }
 
 func (db *DB) siteWhere(ctx context.Context, op, cond string, arg any, notFound error) (*hosting.Site, error) {
-	s, err := scanSite(db.r.QueryRowContext(ctx, "SELECT "+siteCols+siteFrom+" WHERE "+cond, arg))
+	s, err := scanSite(db.rs.QueryRowContext(ctx, "SELECT "+siteCols+siteFrom+" WHERE "+cond, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound
 	}
@@ -132,8 +132,8 @@ func (db *DB) Sites(ctx context.Context, f hosting.SiteFilter) ([]*hosting.Site,
 	if f.Query != "" {
 		w.add(`s.name LIKE ? ESCAPE '\'`, likeEscape(f.Query))
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT "+siteCols+siteFrom+w.String()+" ORDER BY s.name"+
-		limitOffset(f.Limit, f.Offset), w.args...)
+	q := "SELECT " + siteCols + siteFrom + w.String() + " ORDER BY s.name" + limitOffset(&w, f.Limit, f.Offset)
+	rows, err := db.rs.QueryContext(ctx, q, w.args...)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
@@ -156,7 +156,7 @@ func (db *DB) Sites(ctx context.Context, f hosting.SiteFilter) ([]*hosting.Site,
 // site's accounts move with it.
 func (db *DB) UpdateSite(ctx context.Context, s *hosting.Site, ev *hosting.AuditEvent) error {
 	const op = "update site"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		var custLogin string
 		var custStatus hosting.Status
 		err := tx.QueryRowContext(ctx, "SELECT login, status FROM customers WHERE id = ?", s.CustomerID).Scan(&custLogin, &custStatus)
@@ -197,7 +197,7 @@ func (db *DB) UpdateSite(ctx context.Context, s *hosting.Site, ev *hosting.Audit
 // CASCADE).
 func (db *DB) DeleteSite(ctx context.Context, id int64, ev *hosting.AuditEvent) error {
 	const op = "delete site"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM sites WHERE id = ?", id)
 		if err != nil {
 			return wrap(op, err)

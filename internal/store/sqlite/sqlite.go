@@ -38,6 +38,8 @@ type DB struct {
 	path string
 	w    *sql.DB // one connection: every write transaction
 	r    *sql.DB // read-only pool
+	ws   *stmts  // prepared statements of w
+	rs   *stmts  // prepared statements of r
 }
 
 var _ hosting.Store = (*DB)(nil)
@@ -86,7 +88,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{path: path, w: w}
+	db := &DB{path: path, w: w, ws: newStmts(w)}
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -108,7 +110,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxLifetime(0)
 	r.SetConnMaxIdleTime(0)
-	db.r = r
+	db.r, db.rs = r, newStmts(r)
 	if err := r.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -124,8 +126,10 @@ func (db *DB) Path() string { return db.path }
 func (db *DB) Close() error {
 	var errR error
 	if db.r != nil {
+		db.rs.close()
 		errR = db.r.Close()
 	}
+	db.ws.close()
 	if _, err := db.w.Exec("PRAGMA optimize"); err != nil {
 		errR = errors.Join(errR, fmt.Errorf("sqlite: optimize: %w", err))
 	}
@@ -141,7 +145,7 @@ func (db *DB) Close() error {
 // IntegrityCheck runs PRAGMA integrity_check and returns an error unless
 // SQLite answers "ok".
 func (db *DB) IntegrityCheck(ctx context.Context) error {
-	rows, err := db.r.QueryContext(ctx, "PRAGMA integrity_check")
+	rows, err := db.rs.QueryContext(ctx, "PRAGMA integrity_check")
 	if err != nil {
 		return fmt.Errorf("sqlite: integrity check: %w", err)
 	}
@@ -225,13 +229,21 @@ func (db *DB) migrateFile(ctx context.Context, name, base string, version int) e
 // write runs fn in one write transaction (BEGIN IMMEDIATE) and commits it
 // when fn returns nil. Errors of fn come back unchanged; driver errors are
 // wrapped with op.
-func (db *DB) write(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+func (db *DB) write(ctx context.Context, op string, fn func(tx *wtx) error) error {
+	err := db.writeTx(ctx, op, fn)
+	// Statements first seen in the transaction are prepared now that the
+	// writer's connection is free again.
+	db.ws.preparePending(ctx)
+	return err
+}
+
+func (db *DB) writeTx(ctx context.Context, op string, fn func(tx *wtx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: %s: begin: %w", op, err)
 	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	if err := fn(&wtx{tx: tx, c: db.ws}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -261,7 +273,7 @@ func wrap(op string, err error) error { return fmt.Errorf("sqlite: %s: %w", op, 
 
 // insertAudit writes ev within tx, filling its ID, a zero Time and a zero
 // ObjectID (objectID: the object just created). A nil ev writes nothing.
-func insertAudit(ctx context.Context, tx *sql.Tx, ev *hosting.AuditEvent, objectID int64) error {
+func insertAudit(ctx context.Context, tx *wtx, ev *hosting.AuditEvent, objectID int64) error {
 	if ev == nil {
 		return nil
 	}
@@ -358,16 +370,13 @@ func (w *where) String() string {
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
 
-// limitOffset returns the LIMIT/OFFSET clause (limit 0 = none).
-func limitOffset(limit, offset int) string {
-	s := ""
-	if limit > 0 {
-		s = " LIMIT " + strconv.Itoa(limit)
-	} else if offset > 0 {
-		s = " LIMIT -1"
+// limitOffset returns the LIMIT/OFFSET clause (limit 0 = none) and its
+// arguments; they are parameters so that one prepared statement serves
+// every page.
+func limitOffset(w *where, limit, offset int) string {
+	if limit <= 0 {
+		limit = -1
 	}
-	if offset > 0 {
-		s += " OFFSET " + strconv.Itoa(offset)
-	}
-	return s
+	w.args = append(w.args, limit, max(offset, 0))
+	return " LIMIT ? OFFSET ?"
 }

@@ -13,7 +13,7 @@ import (
 // not_found when the customer does not.
 func (db *DB) CreateToken(ctx context.Context, t *hosting.Token, ev *hosting.AuditEvent) error {
 	const op = "create token"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM tokens WHERE key = ?", t.Key).Scan(&n); err != nil {
 			return wrap(op, err)
@@ -81,7 +81,7 @@ func scanToken(row interface{ Scan(...any) error }) (*hosting.Token, error) {
 
 // TokenByKey implements hosting.Store.
 func (db *DB) TokenByKey(ctx context.Context, key string) (*hosting.Token, error) {
-	t, err := scanToken(db.r.QueryRowContext(ctx, "SELECT "+tokenCols+tokenFrom+" WHERE t.key = ?", key))
+	t, err := scanToken(db.rs.QueryRowContext(ctx, "SELECT "+tokenCols+tokenFrom+" WHERE t.key = ?", key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, hosting.Errorf(hosting.CodeNotFound, "token not found")
 	}
@@ -101,7 +101,7 @@ func (db *DB) Tokens(ctx context.Context, f hosting.TokenFilter) ([]*hosting.Tok
 	if f.Kind != nil {
 		w.add("t.kind = ?", string(*f.Kind))
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT "+tokenCols+tokenFrom+w.String()+" ORDER BY t.id", w.args...)
+	rows, err := db.rs.QueryContext(ctx, "SELECT "+tokenCols+tokenFrom+w.String()+" ORDER BY t.id", w.args...)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
@@ -123,7 +123,7 @@ func (db *DB) Tokens(ctx context.Context, f hosting.TokenFilter) ([]*hosting.Tok
 // DeleteToken implements hosting.Store.
 func (db *DB) DeleteToken(ctx context.Context, id int64, ev *hosting.AuditEvent) error {
 	const op = "delete token"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM tokens WHERE id = ?", id)
 		if err != nil {
 			return wrap(op, err)
@@ -138,7 +138,7 @@ func (db *DB) DeleteToken(ctx context.Context, id int64, ev *hosting.AuditEvent)
 // TouchToken implements hosting.Store; not_found when the token is gone.
 func (db *DB) TouchToken(ctx context.Context, id int64, at time.Time) error {
 	const op = "touch token"
-	return db.write(ctx, op, func(tx *sql.Tx) error {
+	return db.write(ctx, op, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE tokens SET last_used_at = ? WHERE id = ?", toNanos(at), id)
 		if err != nil {
 			return wrap(op, err)

@@ -62,12 +62,16 @@ CREATE TABLE ftp_accounts (
     last_login_at INTEGER,
     used_bytes    INTEGER NOT NULL DEFAULT 0
 );
--- (x, main) so that counting a site's or customer's additional accounts
--- for the limits reads the index only.
-CREATE INDEX ftp_accounts_site_id ON ftp_accounts (site_id, main);
-CREATE INDEX ftp_accounts_customer_id ON ftp_accounts (customer_id, main);
+-- An index on (x) is (x, id): a site's or customer's accounts come in ID
+-- order, so a page after a cursor reads just that page, and counting
+-- them reads the index only.
+CREATE INDEX ftp_accounts_site_id ON ftp_accounts (site_id);
+CREATE INDEX ftp_accounts_customer_id ON ftp_accounts (customer_id);
 -- At most one main account per site.
 CREATE UNIQUE INDEX ftp_accounts_one_main ON ftp_accounts (site_id) WHERE main = 1;
+-- The main accounts of a customer: the limit check counts all of the
+-- customer's accounts and subtracts these.
+CREATE INDEX ftp_accounts_customer_main ON ftp_accounts (customer_id) WHERE main = 1;
 
 -- Audit events outlive the objects they name: no foreign keys.
 CREATE TABLE audit_events (
