@@ -181,6 +181,9 @@ func (h *handler) match(ctx context.Context, f *filterReq, scope scopeReq) []mat
 			out := make([]match, len(values))
 			for i, v := range values {
 				out[i] = match{filterID: v, err: err}
+				if id, ok := parseInt(v); ok && kind == filterID && id > 0 {
+					out[i].id = id
+				}
 			}
 			return out
 		}

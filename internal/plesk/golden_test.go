@@ -20,6 +20,7 @@ type goldenCase struct {
 	name    string
 	auth    auth
 	compact bool                       // no HTTP_PRETTY_PRINT header
+	shared  bool                       // read-only: runs on one fixture shared by such cases
 	setup   func(*testing.T, *testEnv) // before the request
 	check   func(*testing.T, *testEnv) // after it: effects on the store and disk
 }
@@ -28,10 +29,14 @@ type goldenCase struct {
 var crDate = regexp.MustCompile(`<cr_date>\d{4}-\d\d-\d\d</cr_date>`)
 
 func TestGolden(t *testing.T) {
+	shared := mustEnv(t) // closed after the parallel subtests
 	for _, tc := range goldenCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := mustEnv(t)
+			e := shared
+			if !tc.shared {
+				e = mustEnv(t)
+			}
 			if tc.setup != nil {
 				tc.setup(t, e)
 			}
@@ -109,13 +114,13 @@ func goldenCases() []goldenCase {
 			}
 		}},
 		// ftp-user get: every filter kind
-		{name: "get_by_id", auth: asAdmin},
-		{name: "get_by_name", auth: asAdmin},
-		{name: "get_by_webspace_id", auth: asAdmin},
-		{name: "get_by_webspace_name", auth: asAdmin},
-		{name: "get_all", auth: asAdmin},
-		{name: "get_scoped", auth: asAdmin},
-		{name: "get_compact", auth: asAdminKey, compact: true},
+		{name: "get_by_id", shared: true, auth: asAdmin},
+		{name: "get_by_name", shared: true, auth: asAdmin},
+		{name: "get_by_webspace_id", shared: true, auth: asAdmin},
+		{name: "get_by_webspace_name", shared: true, auth: asAdmin},
+		{name: "get_all", shared: true, auth: asAdmin},
+		{name: "get_scoped", shared: true, auth: asAdmin},
+		{name: "get_compact", shared: true, auth: asAdminKey, compact: true},
 		// ftp-user set
 		{name: "set_values", auth: asAdmin, check: func(t *testing.T, e *testEnv) {
 			mustFTPLogin(t, e, "webdev", "N3w-Passw0rd")
@@ -161,20 +166,20 @@ func goldenCases() []goldenCase {
 				t.Fatal(err)
 			}
 		}},
-		{name: "webspace_get_customer", auth: asAliceKey},
+		{name: "webspace_get_customer", shared: true, auth: asAliceKey},
 		// packet-level errors
-		{name: "system_auth", auth: asWrongPass},
-		{name: "system_key", auth: asBadKey},
-		{name: "system_malformed", auth: asAdmin},
+		{name: "system_auth", shared: true, auth: asWrongPass},
+		{name: "system_key", shared: true, auth: asBadKey},
+		{name: "system_malformed", shared: true, auth: asAdmin},
 		{name: "system_unknown_operator", auth: asAdmin, check: func(t *testing.T, e *testEnv) {
 			mustAccountCount(t, e, 3) // the valid add before the unknown operator did not run
 		}},
-		{name: "system_unknown_operation", auth: asAdmin},
-		{name: "system_unknown_element", auth: asAdmin},
-		{name: "system_mixed_filter", auth: asAdmin},
-		{name: "system_missing_name", auth: asAdmin},
-		{name: "system_version", auth: asAdmin},
-		{name: "system_entity", auth: asAdmin},
+		{name: "system_unknown_operation", shared: true, auth: asAdmin},
+		{name: "system_unknown_element", shared: true, auth: asAdmin},
+		{name: "system_mixed_filter", shared: true, auth: asAdmin},
+		{name: "system_missing_name", shared: true, auth: asAdmin},
+		{name: "system_version", shared: true, auth: asAdmin},
+		{name: "system_entity", shared: true, auth: asAdmin},
 	}
 }
 
