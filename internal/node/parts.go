@@ -2,15 +2,114 @@ package node
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"net/http"
+	"path/filepath"
+	"time"
+
+	"ftpanel/internal/api"
+	"ftpanel/internal/ftpd"
+	"ftpanel/internal/hestia"
+	"ftpanel/internal/plesk"
+	"ftpanel/internal/web"
 )
 
-// extraParts holds the FTP server and the HTTP adapters as they are wired.
-type extraParts struct{}
+// extraParts holds the FTP server.
+type extraParts struct {
+	ftp *ftpd.Server
+}
 
-func (n *Node) startParts(ctx context.Context, mux *http.ServeMux) error { return nil }
+// startParts starts the FTP server, then mounts the panel and the APIs on
+// mux (they show the FTP address, so the server binds first).
+func (n *Node) startParts(ctx context.Context, mux *http.ServeMux) error {
+	cfg := n.cfg
+	lo, hi, _ := cfg.PassiveRange()
+	umask, _ := cfg.UmaskMode()
+	fc := ftpd.Config{
+		ListenAddr: cfg.FTP.Listen, PassivePorts: [2]int{lo, hi}, PublicHost: cfg.FTP.PublicHost,
+		TLS: ftpd.TLSMode(cfg.FTP.TLS), Node: cfg.NodeID(), IdleTimeout: cfg.FTP.IdleTimeout.Duration,
+		MaxClients: cfg.FTP.MaxClients, MaxClientsPerIP: cfg.FTP.MaxClientsPerIP,
+		MaxSessionsPerAccount: cfg.FTP.MaxSessionsPerAccount, Umask: umask,
+		FailDelay: cfg.FTP.FailDelay.Duration, GraceTimeout: cfg.FTP.GraceTimeout.Duration,
+		Defender: ftpd.DefenderConfig{MaxFailures: cfg.Defender.MaxFailures, Window: cfg.Defender.Window.Duration,
+			BanTime: cfg.Defender.BanTime.Duration, MaxBanTime: cfg.Defender.MaxBanTime.Duration},
+	}
+	if fc.FailDelay == 0 {
+		fc.FailDelay = time.Nanosecond // 0 means "default" to ftpd; the config said no delay
+	}
+	if fc.TLS != ftpd.TLSOff {
+		tc, err := n.tlsConfig()
+		if err != nil {
+			return err
+		}
+		fc.TLSConfig = tc
+	}
+	srv, err := ftpd.New(n.svc, fc, n.log.With("component", "ftpd"))
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	if err := srv.Start(ctx); err != nil {
+		return fmt.Errorf("node: ftp: %w", err)
+	}
+	n.extra.ftp = srv
+	n.reg.MustRegister(srv.Collectors()...)
 
-func (n *Node) closeParts() error { return nil }
+	host, port := n.connectHost(srv.Addr())
+	log := n.log.With("component", "http")
+	mux.Handle("/api/v1/", api.NewHandler(n.svc, api.Options{Logger: log, FTPHost: host, FTPPort: port}))
+	mux.Handle(plesk.Path, plesk.NewHandler(n.svc, plesk.Options{Logger: log}))
+	hh := hestia.NewHandler(n.svc, hestia.Options{Logger: log})
+	mux.Handle("/api/{$}", hh)
+	mux.Handle("/api/index.php", hh)
+	wh, err := web.NewHandler(n.svc, web.Options{Logger: log, FTPHost: host, FTPPort: port,
+		SecureCookies: cfg.HTTP.SecureCookies || cfg.HTTP.CertFile != "", FileManagerURL: cfg.Panel.FileManagerURL})
+	if err != nil {
+		return fmt.Errorf("node: web: %w", err)
+	}
+	mux.Handle("/", wh)
+	return nil
+}
+
+// tlsConfig loads the configured certificate or the self-signed one in
+// the data folder (created on first start).
+func (n *Node) tlsConfig() (*tlsConfig, error) {
+	if n.cfg.FTP.CertFile != "" {
+		return loadKeyPair(n.cfg.FTP.CertFile, n.cfg.FTP.KeyFile)
+	}
+	hosts := []string{"localhost", "127.0.0.1"}
+	if h, _, err := net.SplitHostPort(n.cfg.FTP.Listen); err == nil && h != "" {
+		hosts = append(hosts, h)
+	}
+	if n.cfg.FTP.PublicHost != "" {
+		hosts = append(hosts, n.cfg.FTP.PublicHost)
+	}
+	tc, err := ftpd.LoadOrCreateCert(filepath.Join(n.cfg.Data, "tls"), hosts)
+	if err != nil {
+		return nil, fmt.Errorf("node: certificate: %w", err)
+	}
+	return tc, nil
+}
+
+func (n *Node) closeParts() error {
+	if n.extra.ftp == nil {
+		return nil
+	}
+	grace := n.cfg.FTP.GraceTimeout.Duration
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := n.extra.ftp.Shutdown(ctx)
+	n.extra.ftp = nil
+	if err != nil {
+		return fmt.Errorf("node: ftp shutdown: %w", err)
+	}
+	return nil
+}
 
 // FTPAddr returns the FTP server's bound address.
-func (n *Node) FTPAddr() string { return "" }
+func (n *Node) FTPAddr() string {
+	if n.extra.ftp == nil {
+		return ""
+	}
+	return n.extra.ftp.Addr()
+}
