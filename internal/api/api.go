@@ -119,9 +119,9 @@ func NewHandler(svc *hosting.Service, o Options) http.Handler {
 		}
 		mux.Handle(rt.pattern, chain(rt.handle, private...))
 	}
-	// Around everything: recover from panics, log, set common headers, and
-	// answer unmatched paths and methods in JSON.
-	return chain(h.fallback(mux), h.recoverPanics, h.logRequests, h.commonHeaders)
+	// Around everything: log, recover from panics (logged as 500s), set
+	// common headers, and answer unmatched paths and methods in JSON.
+	return chain(h.fallback(mux), h.logRequests, h.recoverPanics, h.commonHeaders)
 }
 
 func newHandler(svc *hosting.Service, o Options) *handler {

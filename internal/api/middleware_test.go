@@ -2,7 +2,11 @@ package api
 
 import (
 	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,5 +127,19 @@ func TestAddrBucket(t *testing.T) {
 		if got := addrBucket(tc.in); got != tc.want {
 			t.Errorf("addrBucket(%q)=%q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestRecoverPanics(t *testing.T) {
+	logs := &syncBuffer{}
+	h := newHandler(nil, Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	boom := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })
+	rec := httptest.NewRecorder()
+	chain(boom, h.logRequests, h.recoverPanics).ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/x", nil))
+	if rec.Code != 500 || !strings.Contains(rec.Body.String(), `"code":"internal"`) || strings.Contains(rec.Body.String(), "boom") {
+		t.Errorf("answer %d %s, want a 500 internal error without the panic text", rec.Code, rec.Body)
+	}
+	if got := logs.String(); !strings.Contains(got, "status=500") || !strings.Contains(got, "panic: boom") {
+		t.Errorf("log %q, want the 500 with its cause", got)
 	}
 }

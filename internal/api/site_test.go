@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"ftpanel/internal/hosting"
@@ -134,6 +135,17 @@ func TestAPI_Sites(t *testing.T) {
 			e.do(t, e.admin, tc.method, tc.path, tc.body).wantError(t, tc.status, tc.code, tc.field)
 		})
 	}
+	t.Run("ErrInternal", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "file")
+		if err := os.WriteFile(file, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e.do(t, e.admin, "POST", "/api/v1/sites", map[string]any{"name": "new.example", "customer": "alice", "root": filepath.Join(file, "root")}).
+			wantError(t, 500, hosting.CodeInternal, "")
+		if logs := e.logs.String(); !strings.Contains(logs, "level=ERROR") || !strings.Contains(logs, "not a directory") {
+			t.Errorf("the cause of the internal error was not logged: %s", logs)
+		}
+	})
 	t.Run("ErrChangedNothing", func(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(e.SitesDir, "new.example")); !os.IsNotExist(err) {
 			t.Errorf("a refused create left its root behind: %v", err)
