@@ -76,7 +76,7 @@ func TestBrowser_LiveFTPSession(t *testing.T) {
 		t.Fatalf("browser: %v", err)
 	}
 	if dir := os.Getenv("FTPANEL_ARTIFACTS"); dir != "" {
-		if buf, err := chromedp.Run(tab, chromedp.FullScreenshot(90)); err == nil {
+		if buf, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
 			_ = os.WriteFile(filepath.Join(dir, "live-connection.png"), buf, 0o644)
 		}
 	}
