@@ -40,7 +40,7 @@ type Options struct {
 	AuthRefill time.Duration
 }
 
-// Defaults of Options.
+// Defaults of Options, and how long idempotent answers are kept.
 const (
 	defaultMaxBody    = 1 << 20
 	defaultAuthBurst  = 10
