@@ -39,7 +39,9 @@ func TestQueryPlans(t *testing.T) {
 		name  string
 		query func() (string, []any)
 	}{
-		{"AccountByLogin", func() (string, []any) { return "SELECT " + accountCols + accountFrom + " WHERE a.login = ?", []any{"x"} }},
+		{"AccountByLogin", func() (string, []any) {
+			return "SELECT " + accountCols + accountFrom + " WHERE a.login = ?", []any{"x"}
+		}},
 		{"Page", func() (string, []any) { return list(hosting.AccountFilter{AfterID: 5000, Limit: 50}) }},
 		{"PageSite", func() (string, []any) { return list(hosting.AccountFilter{SiteID: &id, AfterID: 5000, Limit: 50}) }},
 		{"PageCustomer", func() (string, []any) { return list(hosting.AccountFilter{CustomerID: &id, AfterID: 5000, Limit: 50}) }},
