@@ -110,7 +110,7 @@ const (
 
 // AccountUpdate holds the fields to change; nil fields stay as they are.
 type AccountUpdate struct {
-	Login         *string // rename (full login, no namespace applied)
+	Login         *string // rename: the new name, namespaced as in CreateAccount; with CompatHestia the full USER_name login
 	Password      *string // new password; "" is refused
 	Home          *string
 	CreateMissing bool

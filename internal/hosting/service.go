@@ -42,6 +42,11 @@ type Service struct {
 	// system user (the process runs as root).
 	chown bool
 
+	// siteMu serializes the folder-and-row part of CreateSite in this
+	// process, so that the loser of two racing creates of one site never
+	// removes the root the winner made.
+	siteMu sync.Mutex
+
 	dummyOnce sync.Once
 	dummy     string
 }
@@ -107,6 +112,18 @@ func (s *Service) admin(ctx context.Context) (Actor, error) {
 		return a, Errorf(CodeForbidden, "only administrators may do this")
 	}
 	return a, nil
+}
+
+// ownScope narrows a customer actor's filter to its own customer ID; it
+// returns false when the filter names another customer, whose objects the
+// actor may not see (the caller answers with an empty list).
+func ownScope(a Actor, id **int64) bool {
+	if *id != nil && **id != a.CustomerID {
+		return false
+	}
+	v := a.CustomerID
+	*id = &v
+	return true
 }
 
 // event builds the audit event for a change by the context's actor.

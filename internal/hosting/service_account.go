@@ -210,8 +210,9 @@ func (s *Service) Accounts(ctx context.Context, f AccountFilter) ([]*Account, er
 		return nil, op("hosting.Accounts", err)
 	}
 	if !act.IsAdmin() {
-		id := act.CustomerID
-		f.CustomerID = &id
+		if !ownScope(act, &f.CustomerID) {
+			return []*Account{}, nil // another customer's objects: none of them are visible
+		}
 	}
 	return s.store.Accounts(ctx, f)
 }
@@ -223,8 +224,9 @@ func (s *Service) CountAccounts(ctx context.Context, f AccountFilter) (int, erro
 		return 0, op("hosting.CountAccounts", err)
 	}
 	if !act.IsAdmin() {
-		id := act.CustomerID
-		f.CustomerID = &id
+		if !ownScope(act, &f.CustomerID) {
+			return 0, nil // another customer's objects: none of them are visible
+		}
 	}
 	return s.store.CountAccounts(ctx, f)
 }
@@ -253,6 +255,8 @@ func (s *Service) UpdateAccount(ctx context.Context, login string, u AccountUpda
 			}
 		} else if err := CheckHestiaLogin(full); err != nil {
 			return nil, op(opName, err)
+		} else if s.policy.IsReserved(full) {
+			return nil, op(opName, FieldErrorf(CodeReservedLogin, "login", "login %q is reserved", full))
 		}
 		if full != a.Login {
 			changed = append(changed, "login "+a.Login+" → "+full)

@@ -36,6 +36,13 @@ func (s *Service) CreateAdmin(ctx context.Context, login, password string) (*Adm
 	if err := s.policy.CheckCustomerLogin(login); err != nil {
 		return nil, "", op(opName, err)
 	}
+	// Panel logins try administrators first, then customers: one name
+	// must not be both.
+	if _, err := s.store.CustomerByLogin(ctx, login); err == nil {
+		return nil, "", op(opName, FieldErrorf(CodeLoginTaken, "login", "login %q is taken by a customer", login))
+	} else if !isCode(err, CodeNotFound) {
+		return nil, "", op(opName, err)
+	}
 	hash, gen, err := s.passwordOrGenerate(password, login, true)
 	if err != nil {
 		return nil, "", op(opName, err)
@@ -134,6 +141,16 @@ func (s *Service) CreateCustomer(ctx context.Context, in CustomerCreate) (*Custo
 	if err := s.policy.CheckCustomerLogin(in.Login); err != nil {
 		return nil, "", op(opName, err)
 	}
+	if s.policy.IsReserved(in.Login) { // CheckCustomerLogin lets "admin" through for administrators
+		return nil, "", op(opName, FieldErrorf(CodeReservedLogin, "login", "login %q is reserved", in.Login))
+	}
+	// Panel logins try administrators first, then customers: one name
+	// must not be both.
+	if _, err := s.store.AdminByLogin(ctx, in.Login); err == nil {
+		return nil, "", op(opName, FieldErrorf(CodeLoginTaken, "login", "login %q is taken", in.Login))
+	} else if !isCode(err, CodeNotFound) {
+		return nil, "", op(opName, err)
+	}
 	if err := checkText("name", in.Name, 200); err != nil {
 		return nil, "", op(opName, err)
 	}
@@ -183,8 +200,9 @@ func (s *Service) Customers(ctx context.Context, f CustomerFilter) ([]*Customer,
 		return nil, op("hosting.Customers", err)
 	}
 	if !a.IsAdmin() {
-		id := a.CustomerID
-		f.ID = &id
+		if !ownScope(a, &f.ID) {
+			return []*Customer{}, nil // another customer's objects: none of them are visible
+		}
 	}
 	return s.store.Customers(ctx, f)
 }

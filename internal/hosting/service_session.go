@@ -34,8 +34,9 @@ func (s *Service) Sessions(ctx context.Context, f SessionFilter) ([]*Session, er
 		return nil, op("hosting.Sessions", err)
 	}
 	if !a.IsAdmin() {
-		id := a.CustomerID
-		f.CustomerID = &id
+		if !ownScope(a, &f.CustomerID) {
+			return []*Session{}, nil // another customer's objects: none of them are visible
+		}
 	}
 	return s.store.Sessions(ctx, f)
 }
@@ -101,8 +102,9 @@ func (s *Service) AuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent
 		return nil, op("hosting.AuditEvents", err)
 	}
 	if !a.IsAdmin() {
-		id := a.CustomerID
-		f.CustomerID = &id
+		if !ownScope(a, &f.CustomerID) {
+			return []*AuditEvent{}, nil // another customer's objects: none of them are visible
+		}
 	}
 	return s.store.AuditEvents(ctx, f)
 }

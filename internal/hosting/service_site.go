@@ -86,6 +86,8 @@ func (s *Service) CreateSite(ctx context.Context, in SiteCreate) (*Site, *Accoun
 		CreatedAt: s.Now(), UpdatedAt: s.Now(), SiteStatus: StatusActive, CustomerStatus: c.Status, SiteRoot: site.Root,
 		SiteUID: site.UID, SiteGID: site.GID}
 
+	s.siteMu.Lock()
+	defer s.siteMu.Unlock()
 	undo, err := s.makeRoot(site)
 	if err != nil {
 		return nil, nil, "", op(opName, err)
@@ -122,7 +124,9 @@ func checkIP(ip string) error {
 }
 
 // makeRoot creates the site root (and the skeleton when the root is new)
-// and returns a function that removes what it created.
+// and returns a function that removes what it created: the root, and the
+// missing ancestors it made only while they are empty, so that a failure
+// never takes another site's folders with it.
 func (s *Service) makeRoot(site *Site) (undo func(), err error) {
 	undo = func() {}
 	fi, err := os.Stat(site.Root)
@@ -135,22 +139,47 @@ func (s *Service) makeRoot(site *Site) (undo func(), err error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return undo, &Error{Code: CodeInternal, Field: "root", Message: "cannot use the site root", Err: err}
 	}
-	// Create the missing ancestors too, remembering the first one we made.
-	first := site.Root
-	for p := filepath.Dir(site.Root); p != "/" && p != "."; p = filepath.Dir(p) {
-		if _, err := os.Stat(p); err == nil {
-			break
-		}
-		first = p
-	}
 	mode := fs.FileMode(s.policy.DirMode)
 	if mode == 0 {
 		mode = 0o755
 	}
-	if err := os.MkdirAll(site.Root, mode); err != nil {
-		return undo, &Error{Code: CodeInternal, Field: "root", Message: "cannot create the site root", Err: err}
+	// The missing folders from the outermost down to the root itself.
+	var missing []string
+	for p := site.Root; p != "/" && p != "."; p = filepath.Dir(p) {
+		if _, err := os.Lstat(p); err == nil {
+			break
+		}
+		missing = append([]string{p}, missing...)
 	}
-	undo = func() { _ = os.RemoveAll(first) }
+	var made []string // created by this call, outermost first
+	undo = func() {
+		for i := len(made) - 1; i >= 0; i-- {
+			if made[i] == site.Root {
+				_ = os.RemoveAll(made[i])
+			} else {
+				_ = os.Remove(made[i]) // only when empty
+			}
+		}
+	}
+	for _, p := range missing {
+		err := os.Mkdir(p, mode)
+		switch {
+		case err == nil:
+			made = append(made, p)
+		case errors.Is(err, fs.ErrExist) && p == site.Root:
+			// Made by a concurrent request in the meantime: not ours to
+			// fill or to remove.
+			if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
+				undo()
+				return func() {}, FieldErrorf(CodeInvalidInput, "root", "root %q is not a folder", site.Root)
+			}
+			return undo, nil
+		case errors.Is(err, fs.ErrExist):
+		default:
+			undo()
+			return func() {}, &Error{Code: CodeInternal, Field: "root", Message: "cannot create the site root", Err: err}
+		}
+	}
 	for _, d := range s.policy.SiteSkeleton {
 		d = strings.Trim(filepath.Clean("/"+d), "/")
 		if d == "" {
@@ -218,8 +247,9 @@ func (s *Service) Sites(ctx context.Context, f SiteFilter) ([]*Site, error) {
 		return nil, op("hosting.Sites", err)
 	}
 	if !a.IsAdmin() {
-		id := a.CustomerID
-		f.CustomerID = &id
+		if !ownScope(a, &f.CustomerID) {
+			return []*Site{}, nil // another customer's objects: none of them are visible
+		}
 	}
 	return s.store.Sites(ctx, f)
 }
@@ -270,6 +300,23 @@ func (s *Service) UpdateSite(ctx context.Context, name string, u SiteUpdate) (*S
 				err = FieldErrorf(CodeNotFound, "customer", "customer %q not found", *u.Customer)
 			}
 			return nil, op(opName, err)
+		}
+		// The site's additional accounts move with it and must fit in the
+		// new owner's limit.
+		if c.MaxFTPAccounts >= 0 {
+			no := false
+			moving, err := s.store.CountAccounts(ctx, AccountFilter{SiteID: &site.ID, Main: &no})
+			if err != nil {
+				return nil, op(opName, err)
+			}
+			has, err := s.store.CountAccounts(ctx, AccountFilter{CustomerID: &c.ID, Main: &no})
+			if err != nil {
+				return nil, op(opName, err)
+			}
+			if has+moving > c.MaxFTPAccounts {
+				return nil, op(opName, FieldErrorf(CodeLimitExceeded, "customer",
+					"customer %s may have %d additional FTP accounts; it has %d and the site brings %d", c.Login, c.MaxFTPAccounts, has, moving))
+			}
 		}
 		site.CustomerID, site.CustomerLogin, site.CustomerStatus = c.ID, c.Login, c.Status
 		changed = append(changed, "customer")
