@@ -126,9 +126,11 @@ func (u *usage) used() int64 {
 }
 
 // ensureScanned measures the tree once, before the first write needs it.
+// Without a quota nothing waits for it: the sync loop measures in the
+// background, for the usage shown to people.
 func (u *usage) ensureScanned() error {
 	u.mu.Lock()
-	done := u.scanned
+	done := u.scanned || u.limit < 0
 	u.mu.Unlock()
 	if done {
 		return nil

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -135,7 +136,7 @@ type Server struct {
 	def     *defender
 	met     *metrics
 	authSem chan struct{} // bounds concurrent password verifications
-	chown   bool          // running as root: give uploads to the site's user
+	chown   bool          // CAP_CHOWN: give uploads to the site's user
 	bufs    sync.Pool     // *bufio.Writer for passive data connections
 	done    chan struct{} // closed when Shutdown starts
 	loopEnd chan struct{} // closed when the sync loop returns
@@ -177,7 +178,7 @@ func New(svc *hosting.Service, cfg Config, log *slog.Logger) (*Server, error) {
 		def:        newDefender(cfg.Defender),
 		met:        newMetrics(),
 		authSem:    make(chan struct{}, max(4, 2*runtime.GOMAXPROCS(0))),
-		chown:      os.Geteuid() == 0,
+		chown:      canChown(),
 		done:       make(chan struct{}),
 		loopEnd:    make(chan struct{}),
 		sessions:   map[uint32]*session{},
@@ -630,6 +631,21 @@ func (s *Server) login(x *session, a *hosting.Account) (*fsys, error) {
 	s.log.Info("login", "session", x.id, "login", a.Login, "site", a.SiteName, "remote", x.remote,
 		"tls", x.cc.HasTLSForControl(), "read", a.Read, "write", a.Write)
 	return f, nil
+}
+
+// canChown reports whether the process may give files to other users:
+// CAP_CHOWN in its effective set (root, or a service granted it).
+func canChown() bool {
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
+				if caps, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64); err == nil {
+					return caps&(1<<0) != 0 // CAP_CHOWN is capability 0
+				}
+			}
+		}
+	}
+	return os.Geteuid() == 0
 }
 
 // clip bounds a client-supplied string for logs.

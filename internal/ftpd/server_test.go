@@ -228,8 +228,8 @@ func TestServer_DirsAndModes(t *testing.T) {
 }
 
 func TestServer_Ownership(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to chown")
+	if !canChown() {
+		t.Skip("needs CAP_CHOWN")
 	}
 	f := newFixture(t, nil)
 	uid, gid := 4321, 4322
@@ -895,5 +895,92 @@ func TestServer_RepliesHideHostPaths(t *testing.T) {
 		if strings.Contains(msg, f.env.Dir) || strings.Contains(msg, "openat") || code/100 == 2 {
 			t.Errorf("%s: %d %s", cmd, code, msg)
 		}
+	}
+}
+
+func TestServer_KillDuringTransfer(t *testing.T) {
+	for _, dir := range []string{"Download", "Upload"} {
+		t.Run(dir, func(t *testing.T) {
+			f := newFixture(t, nil)
+			a := f.account(t, "bob", "/", true, true, -1)
+			must(t, os.WriteFile(filepath.Join(f.root, "big.bin"), pattern(64<<20), 0o644), "write")
+			r := dialRaw(t, f.addr)
+			r.login("bob")
+			d := r.epsv()
+			defer d.Close()
+			cmd := "RETR /big.bin"
+			if dir == "Upload" {
+				cmd = "STOR /up.bin"
+			}
+			if code, msg := r.cmd("%s", cmd); code != 150 {
+				t.Fatalf("%s: %d %s", cmd, code, msg)
+			}
+			// Download: read a little, then stall. Upload: keep sending.
+			stop := make(chan struct{})
+			defer close(stop)
+			if dir == "Download" {
+				d.Read(make([]byte, 4096))
+			} else {
+				go func() {
+					buf := pattern(64 << 10)
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						if _, err := d.Write(buf); err != nil {
+							return
+						}
+					}
+				}()
+			}
+			var id string
+			waitFor(t, 3*time.Second, "the session in the registry", func() bool {
+				if list := f.sessionsOf(t, a.ID); len(list) == 1 {
+					id = list[0].ID
+				}
+				return id != ""
+			})
+			start := time.Now()
+			must(t, f.env.Service.KillSession(f.admin(), id), "kill")
+			_ = d.SetDeadline(time.Now().Add(3 * time.Second))
+			buf := make([]byte, 1<<20)
+			for {
+				var err error
+				if dir == "Download" {
+					_, err = d.Read(buf)
+				} else {
+					_, err = d.Write(buf)
+				}
+				if err != nil {
+					var ne net.Error
+					if errors.As(err, &ne) && ne.Timeout() {
+						t.Fatalf("data connection still open after %v", time.Since(start))
+					}
+					break
+				}
+			}
+			if el := time.Since(start); el > 2*time.Second {
+				t.Errorf("transfer stopped after %v, want ≤ 2s", el)
+			}
+			waitFor(t, 3*time.Second, "the server to drop the session", func() bool {
+				f.srv.mu.Lock()
+				defer f.srv.mu.Unlock()
+				return len(f.srv.sessions) == 0
+			})
+		})
+	}
+}
+
+func TestServer_IdleTimeout(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.IdleTimeout = time.Second })
+	f.account(t, "bob", "/", true, true, -1)
+	r := dialRaw(t, f.addr)
+	r.login("bob")
+	start := time.Now()
+	code, msg := r.read()
+	if code != 421 || time.Since(start) < 900*time.Millisecond || time.Since(start) > 5*time.Second {
+		t.Errorf("after %v idle: %d %s, want 421 after 1s", time.Since(start), code, msg)
 	}
 }

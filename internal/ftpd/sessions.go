@@ -19,7 +19,7 @@ type session struct {
 	s       *Server
 	cc      ftpserver.ClientContext
 	conn    *ctlConn // the control connection, closed to end the session
-	id      string // "<node>-<n>"
+	id      string   // "<node>-<n>"
 	ip      netip.Addr
 	remote  string
 	started time.Time
