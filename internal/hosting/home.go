@@ -116,42 +116,39 @@ func ResolveHome(siteRoot, home string, o HomeOptions) (created []string, err er
 		} else {
 			cur = cur + "/" + s
 		}
-		li, lerr := r.Lstat(cur)
-		switch {
-		case lerr == nil && li.Mode()&fs.ModeSymlink != 0:
-			fi, serr := r.Stat(cur)
-			if serr != nil {
-				if errors.Is(serr, fs.ErrNotExist) {
-					return created, FieldErrorf(CodeHomeNotFound, "home", "home folder %q does not exist", home)
+		exists, serr := checkHomeSegment(r, cur, home)
+		if serr != nil {
+			return created, serr
+		}
+		if exists {
+			continue
+		}
+		if !o.CreateMissing {
+			return created, FieldErrorf(CodeHomeNotFound, "home", "home folder %q does not exist", home)
+		}
+		if !o.AllowTopLevel && isSiteRoot(r, rootInfo, parent) {
+			return created, FieldErrorf(CodeTopLevelDirForbidden, "home",
+				"creating a new folder directly in the site root (%q) is not allowed", "/"+s)
+		}
+		if merr := r.Mkdir(cur, mode); merr != nil {
+			if errors.Is(merr, fs.ErrExist) {
+				// A concurrent request made it in the meantime: use it as
+				// an existing folder (it is not ours to remove).
+				exists, serr := checkHomeSegment(r, cur, home)
+				if serr != nil {
+					return created, serr
 				}
-				return created, &Error{Code: CodeHomeOutsideSite, Field: "home", Message: "home folder " + quote(home) + " leads outside the site", Err: serr}
-			}
-			if !fi.IsDir() {
-				return created, FieldErrorf(CodeInvalidHome, "home", "%q is not a folder", "/"+cur)
-			}
-		case lerr == nil:
-			if !li.IsDir() {
-				return created, FieldErrorf(CodeInvalidHome, "home", "%q is not a folder", "/"+cur)
-			}
-		case errors.Is(lerr, fs.ErrNotExist):
-			if !o.CreateMissing {
-				return created, FieldErrorf(CodeHomeNotFound, "home", "home folder %q does not exist", home)
-			}
-			if !o.AllowTopLevel && isSiteRoot(r, rootInfo, parent) {
-				return created, FieldErrorf(CodeTopLevelDirForbidden, "home",
-					"creating a new folder directly in the site root (%q) is not allowed", "/"+s)
-			}
-			if merr := r.Mkdir(cur, mode); merr != nil {
-				return created, &Error{Code: CodeInternal, Field: "home", Message: "cannot create the home folder", Err: merr}
-			}
-			created = append(created, cur)
-			if o.ChownAvailable && o.UID >= 0 && o.GID >= 0 {
-				if cerr := r.Lchown(cur, o.UID, o.GID); cerr != nil {
-					return created, &Error{Code: CodeInternal, Field: "home", Message: "cannot set the owner of the home folder", Err: cerr}
+				if exists {
+					continue
 				}
 			}
-		default:
-			return created, &Error{Code: CodeHomeOutsideSite, Field: "home", Message: "home folder " + quote(home) + " cannot be used", Err: lerr}
+			return created, &Error{Code: CodeInternal, Field: "home", Message: "cannot create the home folder", Err: merr}
+		}
+		created = append(created, cur)
+		if o.ChownAvailable && o.UID >= 0 && o.GID >= 0 {
+			if cerr := r.Lchown(cur, o.UID, o.GID); cerr != nil {
+				return created, &Error{Code: CodeInternal, Field: "home", Message: "cannot set the owner of the home folder", Err: cerr}
+			}
 		}
 	}
 	// A last check through the root as a whole: the final path must open as
@@ -164,6 +161,37 @@ func ResolveHome(siteRoot, home string, o HomeOptions) (created []string, err er
 		sub.Close()
 	}
 	return created, nil
+}
+
+// checkHomeSegment checks the path cur (inside r) of home: exists is
+// true for a folder, or a symlink to a folder inside the root; false with
+// no error when nothing is there. A symlink that leads outside, a dangling
+// symlink or a file is an error.
+func checkHomeSegment(r *os.Root, cur, home string) (exists bool, err error) {
+	li, lerr := r.Lstat(cur)
+	switch {
+	case lerr == nil && li.Mode()&fs.ModeSymlink != 0:
+		fi, serr := r.Stat(cur)
+		if serr != nil {
+			if errors.Is(serr, fs.ErrNotExist) {
+				return false, FieldErrorf(CodeHomeNotFound, "home", "home folder %q does not exist", home)
+			}
+			return false, &Error{Code: CodeHomeOutsideSite, Field: "home", Message: "home folder " + quote(home) + " leads outside the site", Err: serr}
+		}
+		if !fi.IsDir() {
+			return false, FieldErrorf(CodeInvalidHome, "home", "%q is not a folder", "/"+cur)
+		}
+		return true, nil
+	case lerr == nil:
+		if !li.IsDir() {
+			return false, FieldErrorf(CodeInvalidHome, "home", "%q is not a folder", "/"+cur)
+		}
+		return true, nil
+	case errors.Is(lerr, fs.ErrNotExist):
+		return false, nil
+	default:
+		return false, &Error{Code: CodeHomeOutsideSite, Field: "home", Message: "home folder " + quote(home) + " cannot be used", Err: lerr}
+	}
 }
 
 // isSiteRoot reports whether dir (a folder path inside r, "" = r itself)

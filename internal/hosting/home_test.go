@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -459,5 +460,41 @@ func TestResolveHome_ChownFailureLeavesNothing(t *testing.T) {
 	}
 	if after := snapshot(t, f.base); !slices.Equal(before, after) {
 		t.Fatalf("files left behind:\nbefore %q\nafter  %q", before, after)
+	}
+}
+
+// TestResolveHome_Concurrent: requests creating the same folders at once
+// all succeed, and each folder is reported as created by exactly one of
+// them (the only one that may remove it).
+func TestResolveHome_Concurrent(t *testing.T) {
+	for round := range 20 {
+		f := newHomeFixture(t)
+		const n = 16
+		var wg sync.WaitGroup
+		results := make([][]string, n)
+		errs := make([]error, n)
+		start := make(chan struct{})
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				results[i], errs[i] = ResolveHome(f.root, "/httpdocs/a/b/c", HomeOptions{CreateMissing: true})
+			})
+		}
+		close(start)
+		wg.Wait()
+		count := make(map[string]int)
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatalf("round %d: request %d: %v", round, i, errs[i])
+			}
+			for _, c := range results[i] {
+				count[c]++
+			}
+		}
+		for _, d := range []string{"httpdocs/a", "httpdocs/a/b", "httpdocs/a/b/c"} {
+			if count[d] != 1 {
+				t.Fatalf("round %d: %s reported created %d times, want 1", round, d, count[d])
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package hosting
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -505,6 +506,10 @@ func TestErrorCode(t *testing.T) {
 				}
 			}
 		})
+	}
+	cause := errTest("disk on fire")
+	if err := op("hosting.X", &Error{Code: CodeInternal, Err: cause}); !errors.Is(err, cause) {
+		t.Errorf("errors.Is(%v, cause) = false, want the cause reachable through Unwrap", err)
 	}
 	if got, want := len(Codes()), 17; got != want {
 		t.Errorf("len(Codes()) = %d, want %d", got, want)

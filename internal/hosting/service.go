@@ -47,6 +47,12 @@ type Service struct {
 	// removes the root the winner made.
 	siteMu sync.Mutex
 
+	// homeMu serializes, in this process, resolving an account's home
+	// (which may create folders) with the store write that follows: a
+	// request that fails removes the folders it made, and must not remove
+	// one that a concurrent request found and now relies on.
+	homeMu sync.Mutex
+
 	dummyOnce sync.Once
 	dummy     string
 }
@@ -248,7 +254,7 @@ func (c *loginCache) put(login, hash, pw string, now time.Time) {
 				delete(c.data, k)
 			}
 		}
-		n := c.max / 10
+		n := max(1, c.max/10) // at least one, or a cache under 10 entries would grow without bound
 		for k := range c.data {
 			if len(c.data) < c.max || n <= 0 {
 				break

@@ -155,6 +155,8 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountCreate) (*Account
 		t := a.ExpiresAt.UTC()
 		a.ExpiresAt = &t
 	}
+	s.homeMu.Lock()
+	defer s.homeMu.Unlock()
 	created, err := ResolveHome(site.Root, home, s.homeOptions(site, in.CreateMissing, in.Compat))
 	if err != nil {
 		return nil, "", op(opName, err)
@@ -315,6 +317,8 @@ func (s *Service) UpdateAccount(ctx context.Context, login string, u AccountUpda
 		if a.Main && home != "/" {
 			return nil, op(opName, FieldErrorf(CodeMainAccount, "home", "the main account's home is the site root"))
 		}
+		s.homeMu.Lock()
+		defer s.homeMu.Unlock()
 		created, err = ResolveHome(site.Root, home, s.homeOptions(site, u.CreateMissing, u.Compat))
 		if isCode(err, CodeHomeNotFound) && u.Compat == CompatNone && s.policy.OnMissingHome == MissingHomeReset {
 			home, err = "/", nil

@@ -162,6 +162,11 @@ func TestService_Suspension(t *testing.T) {
 		}
 		_, err = env.Service.AuthenticatePanel(context.Background(), "alice", pw, hosting.ViaWeb, "")
 		wantCode(t, err, hosting.CodeSuspended)
+		site, err := env.Service.Site(ctx, "one.example")
+		wantCode(t, err, "")
+		if site.Status != hosting.StatusActive || site.EffectiveStatus() != hosting.StatusSuspended {
+			t.Fatalf("site own status %q, effective %q; want active, suspended", site.Status, site.EffectiveStatus())
+		}
 	})
 	t.Run("customer unsuspended", func(t *testing.T) {
 		_, err := env.Service.SetCustomerStatus(ctx, "alice", hosting.StatusActive)

@@ -114,3 +114,34 @@ func TestService_CreateAccount_ConcurrentCustomerLimit(t *testing.T) {
 		t.Fatalf("%d additional accounts over both sites, want 10", got)
 	}
 }
+
+// TestService_CreateAccount_ConcurrentSharedHome: refused creates clean up
+// the folders they made, but never one that a successful create uses.
+func TestService_CreateAccount_ConcurrentSharedHome(t *testing.T) {
+	t.Parallel()
+	env := hostingtest.New(t)
+	env.MustCustomer(t, "alice")
+	site, _, _, err := env.Service.CreateSite(admin(env), hosting.SiteCreate{Name: "a.example", Customer: "alice",
+		MaxFTPAccounts: ptr(1), MainPassword: pw})
+	wantCode(t, err, "")
+	for round := range 5 {
+		home := fmt.Sprintf("/httpdocs/shared%d/inner", round)
+		codes := race(20, func(i int) error {
+			_, _, err := env.Service.CreateAccount(as(env, "alice"), hosting.AccountCreate{Site: "a.example",
+				Login: fmt.Sprintf("r%du%02d", round, i), PasswordHash: sha512Hash, Home: home, CreateMissing: true})
+			return err
+		})
+		if codes[""] != 1 || codes[hosting.CodeLimitExceeded] != 19 {
+			t.Fatalf("round %d: outcomes = %v, want 1 success and 19 %s", round, codes, hosting.CodeLimitExceeded)
+		}
+		if fi, err := os.Stat(filepath.Join(site.Root, home)); err != nil || !fi.IsDir() {
+			t.Fatalf("round %d: the created account's home %s was removed by a refused create: %v", round, home, err)
+		}
+		// Free the place for the next round.
+		list, err := env.Service.Accounts(admin(env), hosting.AccountFilter{SiteID: &site.ID, Main: ptr(false)})
+		wantCode(t, err, "")
+		for _, a := range list {
+			wantCode(t, env.Service.DeleteAccount(admin(env), a.Login), "")
+		}
+	}
+}

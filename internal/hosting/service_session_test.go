@@ -313,3 +313,103 @@ func TestService_Audit_Isolation(t *testing.T) {
 		t.Fatalf("bob sees %d events of another customer, want 0", len(list))
 	}
 }
+
+func TestService_Bans(t *testing.T) {
+	t.Parallel()
+	env := hostingtest.New(t)
+	env.MustCustomer(t, "alice")
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	wantCode(t, env.Service.Ban(ctx, &hosting.Ban{Addr: "192.0.2.66", Until: now.Add(time.Hour), Strikes: 1, Reason: "5 failed logins", Node: "n1", CreatedAt: now}), "")
+	wantCode(t, env.Service.Ban(ctx, &hosting.Ban{Addr: "192.0.2.67", Until: now.Add(-time.Hour), Strikes: 2, Reason: "old", Node: "n1", CreatedAt: now}), "")
+	b, err := env.Service.BanOf(ctx, "192.0.2.67")
+	wantCode(t, err, "")
+	if b.Strikes != 2 {
+		t.Fatalf("expired ban = %+v, want it kept with its strikes", b)
+	}
+	_, err = env.Service.BanOf(ctx, "192.0.2.99")
+	wantCode(t, err, hosting.CodeNotFound)
+	list, err := env.Service.Bans(admin(env))
+	wantCode(t, err, "")
+	if len(list) != 1 || list[0].Addr != "192.0.2.66" {
+		t.Fatalf("Bans = %v, want only the active one", list)
+	}
+	_, err = env.Service.Bans(as(env, "alice"))
+	wantCode(t, err, hosting.CodeForbidden)
+	wantCode(t, env.Service.DeleteBan(admin(env), "192.0.2.66"), "")
+	wantCode(t, env.Service.DeleteBan(admin(env), "192.0.2.66"), hosting.CodeNotFound)
+	events, err := env.Service.AuditEvents(admin(env), hosting.AuditFilter{ObjectType: "ban"})
+	wantCode(t, err, "")
+	var actions []string
+	for _, ev := range events {
+		actions = append(actions, ev.Action)
+	}
+	if got, want := strings.Join(actions, ","), "ban.delete,ban.create,ban.create"; got != want {
+		t.Fatalf("ban events = %s, want %s", got, want)
+	}
+}
+
+func TestService_KV(t *testing.T) {
+	t.Parallel()
+	env := hostingtest.New(t)
+	ctx := context.Background()
+	wantCode(t, env.Service.PutKV(ctx, "idem", "k1", []byte("v1"), time.Hour), "")
+	wantCode(t, env.Service.PutKV(ctx, "idem", "gone", []byte("v"), -time.Second), "")
+	v, err := env.Service.KV(ctx, "idem", "k1")
+	wantCode(t, err, "")
+	if string(v) != "v1" {
+		t.Fatalf("KV = %q, want v1", v)
+	}
+	_, err = env.Service.KV(ctx, "idem", "gone")
+	wantCode(t, err, hosting.CodeNotFound)
+	_, err = env.Service.KV(ctx, "other", "k1")
+	wantCode(t, err, hosting.CodeNotFound)
+	wantCode(t, env.Service.DeleteKV(ctx, "idem", "k1"), "")
+	_, err = env.Service.KV(ctx, "idem", "k1")
+	wantCode(t, err, hosting.CodeNotFound)
+}
+
+func TestService_RecordUsage(t *testing.T) {
+	t.Parallel()
+	env := hostingtest.New(t)
+	env.MustCustomer(t, "alice")
+	env.MustSite(t, "alice", "a.example")
+	a := env.MustAccount(t, "a.example", "web", "")
+	wantCode(t, env.Service.RecordUsage(context.Background(), a.ID, 12345), "")
+	got, err := env.Service.Account(admin(env), "web")
+	wantCode(t, err, "")
+	if got.UsedBytes != 12345 {
+		t.Fatalf("UsedBytes = %d, want 12345", got.UsedBytes)
+	}
+	wantCode(t, env.Service.RecordUsage(context.Background(), 99999, 1), hosting.CodeNotFound)
+}
+
+func TestService_ClearNodeSessions(t *testing.T) {
+	t.Parallel()
+	env := hostingtest.New(t)
+	env.MustCustomer(t, "alice")
+	env.MustSite(t, "alice", "a.example")
+	a := env.MustAccount(t, "a.example", "web", "")
+	putSession(t, env, "n1-1", a)
+	now := time.Now().UTC()
+	wantCode(t, env.Service.PutSession(context.Background(), &hosting.Session{ID: "n2-1", Node: "n2", Protocol: "ftp",
+		AccountID: a.ID, Login: a.Login, SiteID: a.SiteID, CustomerID: a.CustomerID, StartedAt: now, UpdatedAt: now}), "")
+	wantCode(t, env.Service.ClearNodeSessions(context.Background(), "n1"), "")
+	list, err := env.Service.Sessions(admin(env), hosting.SessionFilter{})
+	wantCode(t, err, "")
+	if len(list) != 1 || list[0].ID != "n2-1" {
+		t.Fatalf("sessions = %v, want only n2-1", list)
+	}
+}
+
+func TestService_AuditOnly(t *testing.T) {
+	t.Parallel()
+	env := hostingtest.New(t)
+	ctx := hosting.WithActor(context.Background(), hosting.Actor{Kind: hosting.ActorSystem, Login: "web", Via: hosting.ViaWeb, RemoteAddr: "192.0.2.3"})
+	wantCode(t, env.Service.Audit(ctx, "panel.login_failed", "customer", "mallory", "wrong password"), "")
+	list, err := env.Service.AuditEvents(admin(env), hosting.AuditFilter{Action: "panel.login_failed"})
+	wantCode(t, err, "")
+	if len(list) != 1 || list[0].ObjectName != "mallory" || list[0].RemoteAddr != "192.0.2.3" || list[0].Via != hosting.ViaWeb {
+		t.Fatalf("events = %+v", list)
+	}
+}
