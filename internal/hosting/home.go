@@ -15,7 +15,10 @@ import (
 // that is, or decodes to, "." or ".." or a run of dots ("..", "%2e%2e",
 // "..%2f", "...") with home_outside_site or invalid_home. siteRoot, when
 // not empty, is stripped from a home given as an absolute host path inside
-// the site.
+// the site, and a host path beside the site (under the site root's parent
+// folder, e.g. another site's root) is refused with home_outside_site.
+// Any other absolute path is read as site-relative ("/etc" is the site's
+// folder etc), so it can never name a host folder.
 func NormalizeHome(home, siteRoot string) (string, error) {
 	if len(home) > 4096 {
 		return "", FieldErrorf(CodeInvalidHome, "home", "home folder is too long")
@@ -54,7 +57,16 @@ func NormalizeHome(home, siteRoot string) (string, error) {
 		}
 		segs = append(segs, s)
 	}
-	return path.Clean("/" + strings.Join(segs, "/")), nil
+	out := path.Clean("/" + strings.Join(segs, "/"))
+	// A host path beside the site (another site's folder, given by its
+	// absolute path) would otherwise be read as a folder of this site.
+	if siteRoot != "" {
+		if parent := path.Dir(path.Clean(siteRoot)); parent != "/" && parent != "." &&
+			(out == parent || strings.HasPrefix(out, parent+"/")) {
+			return "", FieldErrorf(CodeHomeOutsideSite, "home", "home folder %q is a host path outside the site", home)
+		}
+	}
+	return out, nil
 }
 
 func dotsOnly(s string) bool {

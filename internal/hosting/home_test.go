@@ -33,8 +33,13 @@ func TestNormalizeHome(t *testing.T) {
 		{root, "/", ""},
 		{root + "/", "/", ""},
 		{root + "/httpdocs", "/httpdocs", ""},
-		{root + "x/httpdocs", root + "x/httpdocs", ""}, // a sibling path is not the root: site-relative
-		{"/etc", "/etc", ""},                           // site-relative, never the host's /etc
+		{root + "x/httpdocs", "", CodeHomeOutsideSite}, // a sibling of the root, not the root
+		{"/srv/sites/b.example/httpdocs", "", CodeHomeOutsideSite},
+		{"/srv/sites", "", CodeHomeOutsideSite},
+		{"/srv/sites/", "", CodeHomeOutsideSite},
+		{`\srv\sites\b.example`, "", CodeHomeOutsideSite},
+		{"/srv/other", "/srv/other", ""}, // not under the root's parent: site-relative
+		{"/etc", "/etc", ""},             // site-relative, never the host's /etc
 		{"..", "", CodeHomeOutsideSite},
 		{"../", "", CodeHomeOutsideSite},
 		{"/..", "", CodeHomeOutsideSite},
@@ -216,6 +221,11 @@ func TestResolveHome_Hostile(t *testing.T) {
 		{"httpdocs/\x1b[2J", []Code{CodeInvalidHome}},
 		{`C:\Windows`, []Code{CodeInvalidHome}},
 		{f.root + "/../b.example", []Code{CodeHomeOutsideSite}},
+		{f.sibling, []Code{CodeHomeOutsideSite}},
+		{f.sibling + "/secret", []Code{CodeHomeOutsideSite}},
+		{f.sibling + "/new", []Code{CodeHomeOutsideSite}},
+		{filepath.Dir(f.root), []Code{CodeHomeOutsideSite}},
+		{filepath.Dir(f.root) + "/c.example/new", []Code{CodeHomeOutsideSite}},
 		{f.root + "/../../outside/x", []Code{CodeHomeOutsideSite}},
 		{"to-slash", []Code{CodeHomeOutsideSite}},
 		{"to-slash/etc", []Code{CodeHomeOutsideSite}},
