@@ -99,7 +99,8 @@ Start with "ftpanel serve"; manage customers, sites and accounts with
 	pf.BoolVar(&a.json, "json", false, "print JSON for scripts instead of tables (errors too, on stderr)")
 	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(a.serveCommand(), a.customerCommand(), a.adminCommand(), a.siteCommand(),
-		a.accountCommand(), a.sessionCommand(), a.banCommand(), a.auditCommand(), a.tokenCommand())
+		a.accountCommand(), a.sessionCommand(), a.banCommand(), a.auditCommand(), a.tokenCommand(),
+		a.migrateCommand(), a.storeCommand())
 	return root
 }
 
