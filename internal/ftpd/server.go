@@ -199,13 +199,10 @@ func New(svc *hosting.Service, cfg Config, log *slog.Logger) (*Server, error) {
 // only these first steps.
 func (s *Server) Start(ctx context.Context) error {
 	s.mu.Lock()
-	if s.started {
-		s.mu.Unlock()
+	defer s.mu.Unlock()
+	if s.started || s.shutting {
 		return errors.New("ftpd: already started")
 	}
-	s.started = true
-	s.mu.Unlock()
-
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", s.cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("ftpd: listen %s: %w", s.cfg.ListenAddr, err)
@@ -217,6 +214,7 @@ func (s *Server) Start(ctx context.Context) error {
 		ln.Close()
 		return fmt.Errorf("ftpd: %w", err)
 	}
+	s.started = true
 	actx := hosting.WithActor(ctx, hosting.SystemActor(hosting.ViaFTP, "ftpd"))
 	if err := s.svc.ClearNodeSessions(actx, s.cfg.Node); err != nil {
 		s.log.Warn("clear sessions left by an earlier run", "node", s.cfg.Node, "err", err)
@@ -269,31 +267,20 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
-	forced := false
-	for {
-		n := s.closeIdle(forced)
-		if n == 0 {
-			break
-		}
+	graceful := true
+	for graceful && s.closeIdle(false) > 0 {
 		select {
 		case <-tick.C:
-			continue
 		case <-ctx.Done():
+			graceful = false
 		}
-		if forced {
-			// Everything was closed; wait a little for the handlers to end.
-			waitEnd := time.Now().Add(2 * time.Second)
-			for s.closeIdle(true) > 0 && time.Now().Before(waitEnd) {
-				time.Sleep(10 * time.Millisecond)
-			}
-			break
+	}
+	if !graceful {
+		s.log.Warn("grace period over, closing the remaining sessions", "sessions", s.closeIdle(true))
+		// Wait a little for their handlers to finish.
+		for end := time.Now().Add(2 * time.Second); s.closeIdle(true) > 0 && time.Now().Before(end); {
+			<-tick.C
 		}
-		s.log.Warn("grace period over, closing transfers", "sessions", n)
-		forced = true
-		ctx = context.Background()
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, 2*time.Second)
-		defer cancel()
 	}
 	<-s.loopEnd
 	cctx, cancel := context.WithTimeout(s.actx, 10*time.Second)

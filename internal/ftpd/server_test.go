@@ -219,6 +219,11 @@ func TestServer_DirsAndModes(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(home, "a")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("after RMD: %v", err)
 	}
+	r := dialRaw(t, f.addr)
+	r.login("bob")
+	if code, msg := r.cmd("AVBL"); code != 213 || msg == "0" || strings.ContainsAny(msg, " -") {
+		t.Errorf("AVBL without quota: %d %s, want the free space", code, msg)
+	}
 	when := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
 	must(t, c.Stor("/t.txt", strings.NewReader("t")), "STOR")
 	must(t, c.SetTime("/t.txt", when), "MFMT")
@@ -617,7 +622,12 @@ func TestServer_SessionsClosed(t *testing.T) {
 				if early && tc.name == "Kill" {
 					t.Skip("a kill needs the session in the registry")
 				}
-				f := newFixture(t, nil) // default SyncInterval: 500ms
+				t.Parallel()
+				f := newFixture(t, func(c *Config) {
+					if early { // the registry write does not matter here
+						c.SyncInterval = 100 * time.Millisecond
+					}
+				}) // otherwise the default SyncInterval: 500ms
 				a := f.account(t, "bob", "/httpdocs", true, true, -1)
 				r := dialRaw(t, f.addr)
 				if code, _ := r.cmd("CLNT test-client/1.0"); code != 200 {
@@ -982,5 +992,49 @@ func TestServer_IdleTimeout(t *testing.T) {
 	code, msg := r.read()
 	if code != 421 || time.Since(start) < 900*time.Millisecond || time.Since(start) > 5*time.Second {
 		t.Errorf("after %v idle: %d %s, want 421 after 1s", time.Since(start), code, msg)
+	}
+}
+
+func TestNew_Config(t *testing.T) {
+	svc := hostingtest.New(t).Service
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		ok   bool
+	}{
+		{"Defaults", Config{}, true},
+		{"BadTLSMode", Config{TLS: "maybe"}, false},
+		{"RequiredWithoutCert", Config{TLS: TLSRequired}, false},
+		{"PortRange", Config{PassivePorts: [2]int{30000, 30100}}, true},
+		{"PortRangeReversed", Config{PassivePorts: [2]int{30100, 30000}}, false},
+		{"PortRangeZeroLow", Config{PassivePorts: [2]int{0, 30000}}, false},
+		{"PortTooHigh", Config{PassivePorts: [2]int{60000, 70000}}, false},
+		{"PublicHostIPv4", Config{PublicHost: "203.0.113.10"}, true},
+		{"PublicHostName", Config{PublicHost: "ftp.example.com"}, false},
+		{"PublicHostIPv6", Config{PublicHost: "2001:db8::1"}, false},
+		{"BadUmask", Config{Umask: 0o1022}, false},
+		{"NodeWithSpace", Config{Node: "a b"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New(svc, tc.cfg, nil)
+			if (err == nil) != tc.ok {
+				t.Errorf("New: got %v, want ok=%v", err, tc.ok)
+			}
+		})
+	}
+}
+
+func TestServer_StartErrors(t *testing.T) {
+	f := newFixture(t, nil)
+	srv, err := New(f.env.Service, Config{ListenAddr: f.addr}, nil)
+	must(t, err, "New")
+	if err := srv.Start(context.Background()); err == nil || !strings.Contains(err.Error(), "listen") {
+		t.Errorf("Start on a port in use: got %v", err)
+	}
+	if err := srv.Shutdown(context.Background()); err != nil {
+		t.Errorf("Shutdown of a server that did not start: %v", err)
+	}
+	if err := f.srv.Start(context.Background()); err == nil {
+		t.Error("second Start: got no error")
 	}
 }
