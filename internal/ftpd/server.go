@@ -46,7 +46,7 @@ type Config struct {
 	// connections in all, connections per address and logged-in sessions
 	// per account; defaults 2000, 50, 20.
 	MaxClients, MaxClientsPerIP, MaxSessionsPerAccount int
-	Umask                                              fs.FileMode // default 022: files 0644, folders 0755
+	Umask                                              fs.FileMode // 0 means the default 022: files 0644, folders 0755
 	// FailDelay is how long a failed login waits before its reply
 	// (default 1s); only the client's own goroutine sleeps.
 	FailDelay time.Duration
