@@ -17,7 +17,8 @@
 //     from the socket; an upload that does not fit fails with 552 and is
 //     undone (quota.go).
 //   - Ownership and modes: created files are 0666 &^ umask, folders
-//     0777 &^ umask, owned by the site's system user when running as root.
+//     0777 &^ umask, owned by the site's system user when the process may
+//     chown (root, or CAP_CHOWN).
 //   - Live sessions: kept in our own map, written to the Service's registry
 //     in batches, and closed within SyncInterval of a kill request
 //     (sessions.go).
