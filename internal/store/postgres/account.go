@@ -77,17 +77,11 @@ func (db *DB) CreateAccount(ctx context.Context, a *hosting.Account, ev *hosting
 	const op = "create account"
 	return db.write(ctx, op, func(tx pgx.Tx) error {
 		var custID int64
-		err := tx.QueryRow(ctx, "SELECT customer_id FROM sites WHERE id = $1", a.SiteID).Scan(&custID)
+		var custLimit int
+		err := tx.QueryRow(ctx, `SELECT id, max_ftp_accounts FROM customers
+			WHERE id = (SELECT customer_id FROM sites WHERE id = $1) FOR NO KEY UPDATE`, a.SiteID).Scan(&custID, &custLimit)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errSiteNotFound(a.SiteID)
-		}
-		if err != nil {
-			return wrap(op, err)
-		}
-		var custLimit int
-		err = tx.QueryRow(ctx, "SELECT max_ftp_accounts FROM customers WHERE id = $1 FOR NO KEY UPDATE", custID).Scan(&custLimit)
-		if errors.Is(err, pgx.ErrNoRows) { // the site moved and its old customer is gone
-			return errRetry
 		}
 		if err != nil {
 			return wrap(op, err)
@@ -102,36 +96,35 @@ func (db *DB) CreateAccount(ctx context.Context, a *hosting.Account, ev *hosting
 		if s.CustomerID != custID { // moved to another customer while we waited
 			return errRetry
 		}
-		// The login first, as the SQLite store does: a taken login is
-		// login_taken even on a full site. The unique constraint covers
-		// the race.
+		// Counted in a statement of their own, which sees every create
+		// committed before the locks were granted. The login comes first,
+		// as in the SQLite store: a taken login is login_taken even on a
+		// full site; the unique constraint covers the race.
 		var taken bool
-		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM ftp_accounts WHERE login = $1)", a.Login).Scan(&taken); err != nil {
+		var siteN, custN int
+		if a.Main {
+			err = tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM ftp_accounts WHERE login = $1)", a.Login).Scan(&taken)
+		} else {
+			// $4, $5: an unlimited count is skipped (a one-time filter).
+			err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ftp_accounts WHERE login = $1),
+				(SELECT count(*) FROM ftp_accounts WHERE $4 AND site_id = $2 AND NOT main),
+				(SELECT count(*) FROM ftp_accounts WHERE $5 AND customer_id = $3 AND NOT main)`,
+				a.Login, s.ID, custID, s.MaxFTPAccounts >= 0, custLimit >= 0).Scan(&taken, &siteN, &custN)
+		}
+		if err != nil {
 			return wrap(op, err)
 		}
 		if taken {
 			return errAccountLoginTaken(a.Login)
 		}
 		if !a.Main {
-			if s.MaxFTPAccounts >= 0 {
-				var n int
-				if err := tx.QueryRow(ctx, "SELECT count(*) FROM ftp_accounts WHERE site_id = $1 AND NOT main", s.ID).Scan(&n); err != nil {
-					return wrap(op, err)
-				}
-				if n >= s.MaxFTPAccounts {
-					return hosting.Errorf(hosting.CodeLimitExceeded,
-						"site %s allows at most %d additional FTP accounts", s.Name, s.MaxFTPAccounts)
-				}
+			if s.MaxFTPAccounts >= 0 && siteN >= s.MaxFTPAccounts {
+				return hosting.Errorf(hosting.CodeLimitExceeded,
+					"site %s allows at most %d additional FTP accounts", s.Name, s.MaxFTPAccounts)
 			}
-			if custLimit >= 0 {
-				var n int
-				if err := tx.QueryRow(ctx, "SELECT count(*) FROM ftp_accounts WHERE customer_id = $1 AND NOT main", custID).Scan(&n); err != nil {
-					return wrap(op, err)
-				}
-				if n >= custLimit {
-					return hosting.Errorf(hosting.CodeLimitExceeded,
-						"customer %s allows at most %d additional FTP accounts", s.CustomerLogin, custLimit)
-				}
+			if custLimit >= 0 && custN >= custLimit {
+				return hosting.Errorf(hosting.CodeLimitExceeded,
+					"customer %s allows at most %d additional FTP accounts", s.CustomerLogin, custLimit)
 			}
 		}
 		a.CustomerID = s.CustomerID
