@@ -45,11 +45,12 @@ customers, sites, FTP accounts with their password hashes, API tokens, the
 audit trail and bans are copied as they are, IDs and times included; live
 sessions and web logins are not.
 
-A store is a postgres:// URL, or a SQLite path: an existing database file or
-a new one with an extension (backup.db), or a data folder (its ftpanel.db). The source defaults to the configured
-store (--data, --store-dsn). The destination's schema is created when it has
-none; a destination that holds any row is refused, and the copy is one
-transaction: when it fails, the destination stays empty.
+A store is a postgres:// URL or a SQLite path: an existing database file, a
+new one with an extension (backup.db), or a data folder (its ftpanel.db).
+The source defaults to the configured store (--data, --store-dsn). The
+destination's schema is created when it has none; a destination that holds
+any row is refused, and the copy is one transaction: when it fails, the
+destination stays empty.
 
 Stop the nodes using the source first: what changes during the copy is not
 carried over. Then point every node at the destination (store.dsn) and

@@ -31,7 +31,7 @@ type migration struct {
 // migrateInfo is migrate's answer.
 type migrateInfo struct {
 	Store      string      `json:"store"`   // the database file, or the DSN without its password
-	Applied    int         `json:"applied"` // migrations applied by this run
+	Applied    int         `json:"applied"` // migrations applied while this command ran (by it, or by a node starting meanwhile)
 	Migrations []migration `json:"migrations"`
 }
 
