@@ -23,27 +23,34 @@ func (e *clientError) Unwrap() error { return e.kind }
 
 // The client-facing file errors. They are values, never modified.
 var (
-	errNotFound     = &clientError{"no such file or directory", fs.ErrNotExist}
-	errPermission   = &clientError{"permission denied", fs.ErrPermission}
-	errExists       = &clientError{"file exists", fs.ErrExist}
-	errNotEmpty     = &clientError{"directory not empty", nil}
-	errNotDir       = &clientError{"not a directory", nil}
-	errIsDir        = &clientError{"is a directory", nil}
-	errNotFile      = &clientError{"not a regular file", nil}
-	errNameTooLong  = &clientError{"file name too long", nil}
-	errInvalidName  = &clientError{"invalid file name", fs.ErrInvalid}
-	errUnsupported  = &clientError{"operation not supported", nil}
-	errFailed       = &clientError{"operation failed", nil}
-	errClosed       = &clientError{"file already closed", fs.ErrClosed}
-	errNoSpace      = ftpserver.ErrStorageExceeded
-	errLoginFailed  = errors.New("Login incorrect.")                         //nolint:staticcheck // FTP reply text
-	errSuspended    = errors.New("Account suspended.")                       //nolint:staticcheck // FTP reply text
-	errNotAllowedIP = errors.New("Login not allowed from your address.")     //nolint:staticcheck // FTP reply text
-	errTooMany      = errors.New("Too many sessions for this account.")      //nolint:staticcheck // FTP reply text
-	errBanned       = errors.New("Too many failed logins, try again later.") //nolint:staticcheck // FTP reply text
-	errUnavailable  = errors.New("Login failed, try again later.")           //nolint:staticcheck // FTP reply text
-	errLoggedIn     = errors.New("Already logged in.")                       //nolint:staticcheck // FTP reply text
-	errNoTLS        = errors.New("TLS is not enabled on this server")
+	errNotFound    = &clientError{"no such file or directory", fs.ErrNotExist}
+	errPermission  = &clientError{"permission denied", fs.ErrPermission}
+	errExists      = &clientError{"file exists", fs.ErrExist}
+	errNotEmpty    = &clientError{"directory not empty", nil}
+	errNotDir      = &clientError{"not a directory", nil}
+	errIsDir       = &clientError{"is a directory", nil}
+	errNotFile     = &clientError{"not a regular file", nil}
+	errNameTooLong = &clientError{"file name too long", nil}
+	errInvalidName = &clientError{"invalid file name", fs.ErrInvalid}
+	errUnsupported = &clientError{"operation not supported", nil}
+	errFailed      = &clientError{"operation failed", nil}
+	errClosed      = &clientError{"file already closed", fs.ErrClosed}
+	errNoSpace     = ftpserver.ErrStorageExceeded
+	//lint:ignore ST1005 FTP reply text, shown to clients as is
+	errLoginFailed = errors.New("Login incorrect.")
+	//lint:ignore ST1005 FTP reply text, shown to clients as is
+	errSuspended = errors.New("Account suspended.")
+	//lint:ignore ST1005 FTP reply text, shown to clients as is
+	errNotAllowedIP = errors.New("Login not allowed from your address.")
+	//lint:ignore ST1005 FTP reply text, shown to clients as is
+	errTooMany = errors.New("Too many sessions for this account.")
+	//lint:ignore ST1005 FTP reply text, shown to clients as is
+	errBanned = errors.New("Too many failed logins, try again later.")
+	//lint:ignore ST1005 FTP reply text, shown to clients as is
+	errUnavailable = errors.New("Login failed, try again later.")
+	//lint:ignore ST1005 FTP reply text, shown to clients as is
+	errLoggedIn = errors.New("Already logged in.")
+	errNoTLS    = errors.New("TLS is not enabled on this server")
 )
 
 // mapError turns an error from os/os.Root into one of the client errors

@@ -35,12 +35,6 @@ type testEnv struct {
 //	account 4 webdev  on example.com, home /httpdocs, unlimited quota, read+write
 //	account 5 archive on example.com, home /private, quota 1048576, read only
 //	account 6 bobftp  on bob.example, home /
-const (
-	idWebdev  = 4
-	idArchive = 5
-	idBobftp  = 6
-)
-
 // mustEnv starts the handler over a fresh store with the fixture.
 func mustEnv(tb testing.TB) *testEnv {
 	tb.Helper()
