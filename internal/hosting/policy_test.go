@@ -519,3 +519,17 @@ func TestErrorCode(t *testing.T) {
 type errTest string
 
 func (e errTest) Error() string { return string(e) }
+
+func TestDomainPrefix(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"example.com", "exampl"},
+		{"xn--bcher-kva.example", "bcher"},
+		{"1und1.de", "und1"},
+		{"xn--80ak6aa92e.com", ""}, // all Cyrillic: the caller falls back to "ftp"
+	}
+	for _, tc := range tests {
+		if got := domainPrefix(tc.in); got != tc.want {
+			t.Errorf("domainPrefix(%q)=%q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -100,9 +100,12 @@ func (s *Service) CreateSite(ctx context.Context, in SiteCreate) (*Site, *Accoun
 	return site, main, gen, nil
 }
 
+// domainPrefix returns up to six ASCII letters and digits of the domain's
+// first label, read in its Unicode form so that "bücher.example" gives
+// "bcher" rather than the punycode "xnbche".
 func domainPrefix(domain string) string {
 	var b strings.Builder
-	for _, c := range strings.Split(domain, ".")[0] {
+	for _, c := range strings.Split(DisplayDomain(domain), ".")[0] {
 		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' && b.Len() > 0 {
 			b.WriteRune(c)
 		}
