@@ -75,8 +75,13 @@ const (
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		// The error may quote the DSN with its password: keep only the kind.
-		return nil, errors.New("postgres: open: invalid DSN")
+		// The error quotes the DSN, whose password pgx hides only on a
+		// best-effort basis: keep the cause alone.
+		msg := "postgres: open: invalid DSN"
+		if cause := errors.Unwrap(err); cause != nil {
+			msg += ": " + cause.Error()
+		}
+		return nil, errors.New(msg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
