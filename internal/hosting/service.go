@@ -98,8 +98,9 @@ func NewService(store Store, policy Policy, hasher Hasher, o Options) (*Service,
 // Policy returns the service's policy.
 func (s *Service) Policy() Policy { return s.policy }
 
-// Now returns the service's clock reading.
-func (s *Service) Now() time.Time { return s.now().UTC() }
+// Now returns the service's clock reading in UTC, to the microsecond (what
+// every store keeps, so that a copy between stores is exact).
+func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 func (s *Service) actor(ctx context.Context) (Actor, error) {
 	a, ok := ActorFrom(ctx)

@@ -277,10 +277,7 @@ func insertAudit(ctx context.Context, tx *wtx, ev *hosting.AuditEvent, objectID 
 	if ev == nil {
 		return nil
 	}
-	if ev.Time.IsZero() {
-		ev.Time = time.Now()
-	}
-	ev.Time = ev.Time.UTC()
+	ev.Time = stamp(ev.Time)
 	if ev.ObjectID == 0 {
 		ev.ObjectID = objectID
 	}
@@ -331,12 +328,13 @@ func ptrNanos(n sql.NullInt64) *time.Time {
 	return &t
 }
 
-// stamp returns t in UTC, or now when t is zero.
+// stamp returns t in UTC, or now when t is zero, to the microsecond: what
+// PostgreSQL keeps too, so that copies between the stores are exact.
 func stamp(t time.Time) time.Time {
 	if t.IsZero() {
-		return time.Now().UTC()
+		t = time.Now()
 	}
-	return t.UTC()
+	return t.UTC().Truncate(time.Microsecond)
 }
 
 func boolInt(b bool) int {
