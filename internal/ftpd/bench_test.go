@@ -2,8 +2,12 @@ package ftpd
 
 import (
 	"bufio"
+	"bytes"
+	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -84,3 +88,61 @@ func BenchmarkLogin(b *testing.B) {
 }
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+// BenchmarkSmallUpload measures what ftpbench's small-file test does:
+// STORs of 4 KiB files over one session, each on its own EPSV data
+// connection, into a folder two levels below the home.
+func BenchmarkSmallUpload(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		ports [2]int
+	}{{"AnyPort", [2]int{}}, {"PortRange", [2]int{29000, 31999}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			f := newFixtureLog(b, func(c *Config) { c.PassivePorts = tc.ports }, slog.LevelError)
+			r := dialRaw(b, f.addr)
+			r.login(f.main.Login)
+			for _, c := range []string{"MKD bench", "MKD bench/small", "CWD bench/small"} {
+				if code, msg := r.cmd("%s", c); code/100 != 2 {
+					b.Fatalf("%s: %d %s", c, code, msg)
+				}
+			}
+			buf := pattern(4096)
+			i := 0
+			for b.Loop() {
+				_ = r.c.SetDeadline(time.Now().Add(30 * time.Second))
+				if _, _, last, msg := r.transfer(fmt.Sprintf("STOR f%07d.dat", i), buf); last != 226 {
+					b.Fatalf("STOR %d: %d %s", i, last, msg)
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "files/s")
+		})
+	}
+}
+
+// BenchmarkList measures LIST of a folder of 2,000 files (ftpbench's
+// list_ms), data connection included.
+func BenchmarkList(b *testing.B) {
+	f := newFixtureLog(b, nil, slog.LevelError)
+	dir := filepath.Join(f.root, "list")
+	must(b, os.Mkdir(dir, 0o755), "mkdir")
+	const n = 2000
+	for i := range n {
+		must(b, os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%05d.dat", i)), pattern(4096), 0o644), "write")
+	}
+	r := dialRaw(b, f.addr)
+	r.login(f.main.Login)
+	if code, msg := r.cmd("CWD list"); code != 250 {
+		b.Fatalf("CWD: %d %s", code, msg)
+	}
+	for b.Loop() {
+		_ = r.c.SetDeadline(time.Now().Add(30 * time.Second))
+		_, data, last, msg := r.transfer("LIST", nil)
+		if last != 226 {
+			b.Fatalf("LIST: %d %s", last, msg)
+		}
+		if got := bytes.Count(data, []byte("\r\n")); got != n {
+			b.Fatalf("LIST: got %d lines, want %d", got, n)
+		}
+	}
+}

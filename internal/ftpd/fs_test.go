@@ -3,6 +3,7 @@ package ftpd
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -532,6 +533,55 @@ func TestFS_FIFOIsNotOpened(t *testing.T) {
 	for _, flag := range []int{os.O_RDONLY, os.O_WRONLY | os.O_CREATE | os.O_TRUNC, os.O_WRONLY | os.O_APPEND | os.O_CREATE} {
 		if _, err := f.OpenFile("/pipe", flag, 0o777); !errors.Is(err, errNotFile) {
 			t.Errorf("open a FIFO with flags %#x: got %v, want %v", flag, err, errNotFile)
+		}
+	}
+}
+
+// TestFS_ReadDirLarge lists a folder large enough for the lstat calls to
+// be shared between goroutines: every entry once, sorted, with its own
+// size, links inside shown as their targets and links leading out hidden.
+func TestFS_ReadDirLarge(t *testing.T) {
+	l := mustLayout(t)
+	dir := filepath.Join(l.home, "big")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const n = 3*lstatChunk + 7
+	want := map[string]int64{}
+	for i := range n {
+		name := fmt.Sprintf("f%04d", n-i) // created in reverse order
+		if err := os.WriteFile(filepath.Join(dir, name), make([]byte, i%17), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want[name] = int64(i % 17)
+	}
+	for name, target := range map[string]string{"inlink": "../pub/a.txt", "outlink": "../../../outside/secret.txt"} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want["inlink"] = int64(len("hello"))
+	f := mustFS(t, l.home, fsOptions{Read: true})
+	list, err := f.ReadDir("/big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for i, fi := range list {
+		if i > 0 && list[i-1].Name() >= fi.Name() {
+			t.Fatalf("ReadDir: %q listed after %q, want sorted names", fi.Name(), list[i-1].Name())
+		}
+		if !fi.Mode().IsRegular() {
+			t.Errorf("ReadDir: %s has mode %v, want a regular file", fi.Name(), fi.Mode())
+		}
+		got[fi.Name()] = fi.Size()
+	}
+	if len(got) != len(want) {
+		t.Fatalf("ReadDir: got %d entries, want %d", len(got), len(want))
+	}
+	for name, size := range want {
+		if g, ok := got[name]; !ok || g != size {
+			t.Errorf("ReadDir: %s = %d (listed %v), want size %d", name, g, ok, size)
 		}
 	}
 }

@@ -383,7 +383,7 @@ func (d *driver) GetSettings() (*ftpserver.Settings, error) {
 		st.TLSRequired = ftpserver.MandatoryEncryption
 	}
 	if lo, hi := c.PassivePorts[0], c.PassivePorts[1]; lo != 0 {
-		st.PassiveTransferPortRange = ftpserver.PortRange{Start: lo, End: hi}
+		st.PassiveTransferPortRange = passivePorts{lo: lo, n: hi - lo + 1}
 		// Share the range's ports between client addresses: one port is
 		// held for a whole transfer.
 		st.PassiveTransferPortMultiplexing = true

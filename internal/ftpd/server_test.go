@@ -1023,6 +1023,36 @@ func TestNew_Config(t *testing.T) {
 	}
 }
 
+func TestPassivePorts(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		lo, hi       int
+		wantAttempts int
+	}{
+		{"One", 30000, 30000, 1},
+		{"Small", 30000, 30009, 10},
+		{"Large", 29000, 31999, maxPortAttempts},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := passivePorts{lo: tc.lo, n: tc.hi - tc.lo + 1}
+			if got := p.NumberAttempts(); got != tc.wantAttempts {
+				t.Errorf("NumberAttempts() = %d, want %d", got, tc.wantAttempts)
+			}
+			seen := map[int]bool{}
+			for range 100 * p.n {
+				exposed, listened, ok := p.FetchNext()
+				if !ok || exposed != listened || exposed < tc.lo || exposed > tc.hi {
+					t.Fatalf("FetchNext() = %d, %d, %v; want one port in %d-%d", exposed, listened, ok, tc.lo, tc.hi)
+				}
+				seen[exposed] = true
+			}
+			if want := min(p.n, 100); len(seen) < want {
+				t.Errorf("FetchNext drew %d distinct ports, want at least %d", len(seen), want)
+			}
+		})
+	}
+}
+
 func TestServer_StartErrors(t *testing.T) {
 	f := newFixture(t, nil)
 	srv, err := New(f.env.Service, Config{ListenAddr: f.addr}, nil)
