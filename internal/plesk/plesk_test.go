@@ -35,6 +35,7 @@ type testEnv struct {
 //	account 4 webdev  on example.com, home /httpdocs, unlimited quota, read+write
 //	account 5 archive on example.com, home /private, quota 1048576, read only
 //	account 6 bobftp  on bob.example, home /
+//
 // mustEnv starts the handler over a fresh store with the fixture.
 func mustEnv(tb testing.TB) *testEnv {
 	tb.Helper()
