@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+
 	"fmt"
 	"io"
 	"path/filepath"
@@ -185,30 +187,10 @@ func (a *app) accountShow() *cobra.Command {
 }
 
 func (a *app) accountPasswd() *cobra.Command {
-	var pw string
-	c := &cobra.Command{
-		Use:   "passwd LOGIN",
-		Short: "Change an FTP account's password (generated and printed once when --password is omitted); closes its sessions",
-		Args:  exactArgs("LOGIN"),
-	}
-	c.Flags().StringVar(&pw, "password", "", `new password ("-" reads it from stdin)`)
-	c.RunE = verb(func(cmd *cobra.Command, args []string) error {
-		p, err := a.optSecret(cmd, "password", pw)
-		if err != nil {
-			return err
-		}
-		ctx, svc, done, err := a.open(cmd)
-		if err != nil {
-			return err
-		}
-		defer done()
-		gen, err := svc.SetAccountPassword(ctx, args[0], p)
-		if err != nil {
-			return err
-		}
-		return a.printPasswd("account", args[0], gen)
-	})
-	return c
+	return a.passwdCommand("account", "Change an FTP account's password (generated and printed once when --password is omitted); closes its sessions",
+		func(ctx context.Context, svc *hosting.Service, login, pw string) (string, error) {
+			return svc.SetAccountPassword(ctx, login, pw)
+		})
 }
 
 // updateAccount applies u to an account and prints the result.
@@ -330,12 +312,7 @@ func (a *app) accountStatus(name string, st hosting.Status) *cobra.Command {
 		short = "Unsuspend an FTP account (it works again unless its site or customer is suspended)"
 	}
 	c := &cobra.Command{Use: name + " LOGIN", Short: short, Args: exactArgs("LOGIN")}
-	c.RunE = verb(func(cmd *cobra.Command, args []string) error {
-		ctx, svc, done, err := a.open(cmd)
-		if err != nil {
-			return err
-		}
-		defer done()
+	c.RunE = a.withService(func(ctx context.Context, svc *hosting.Service, args []string) error {
 		x, err := svc.SetAccountStatus(ctx, args[0], st)
 		if err != nil {
 			return err

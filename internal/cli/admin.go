@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+
 	"fmt"
 	"io"
 
@@ -73,30 +75,10 @@ func (a *app) adminList() *cobra.Command {
 }
 
 func (a *app) adminPasswd() *cobra.Command {
-	var pw string
-	c := &cobra.Command{
-		Use:   "passwd LOGIN",
-		Short: "Change an administrator's password (generated and printed once when --password is omitted)",
-		Args:  exactArgs("LOGIN"),
-	}
-	c.Flags().StringVar(&pw, "password", "", `new password ("-" reads it from stdin)`)
-	c.RunE = verb(func(cmd *cobra.Command, args []string) error {
-		p, err := a.optSecret(cmd, "password", pw)
-		if err != nil {
-			return err
-		}
-		ctx, svc, done, err := a.open(cmd)
-		if err != nil {
-			return err
-		}
-		defer done()
-		gen, err := svc.SetAdminPassword(ctx, args[0], p)
-		if err != nil {
-			return err
-		}
-		return a.printPasswd("administrator", args[0], gen)
-	})
-	return c
+	return a.passwdCommand("administrator", "Change an administrator's password (generated and printed once when --password is omitted)",
+		func(ctx context.Context, svc *hosting.Service, login, pw string) (string, error) {
+			return svc.SetAdminPassword(ctx, login, pw)
+		})
 }
 
 func (a *app) adminDel() *cobra.Command {

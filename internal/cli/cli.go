@@ -161,6 +161,41 @@ func verb(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command,
 	}
 }
 
+// withService is verb for verbs that act through the hosting service: it
+// opens the store for the verb and closes it afterwards.
+func (a *app) withService(fn func(ctx context.Context, svc *hosting.Service, args []string) error) func(*cobra.Command, []string) error {
+	return verb(func(cmd *cobra.Command, args []string) error {
+		ctx, svc, done, err := a.open(cmd)
+		if err != nil {
+			return err
+		}
+		defer done()
+		return fn(ctx, svc, args)
+	})
+}
+
+// passwdCommand builds the passwd verb of admins, customers and accounts:
+// set changes the password of a login ("" = generate one, printed once).
+func (a *app) passwdCommand(kind, short string, set func(ctx context.Context, svc *hosting.Service, login, pw string) (string, error)) *cobra.Command {
+	var pw string
+	c := &cobra.Command{Use: "passwd LOGIN", Short: short, Args: exactArgs("LOGIN")}
+	c.Flags().StringVar(&pw, "password", "", `new password ("-" reads it from stdin)`)
+	c.RunE = verb(func(cmd *cobra.Command, args []string) error {
+		p, err := a.optSecret(cmd, "password", pw)
+		if err != nil {
+			return err
+		}
+		return a.withService(func(ctx context.Context, svc *hosting.Service, args []string) error {
+			gen, err := set(ctx, svc, args[0], p)
+			if err != nil {
+				return err
+			}
+			return a.printPasswd(kind, args[0], gen)
+		})(cmd, args)
+	})
+	return c
+}
+
 // runError marks an error returned by a verb; any other error from cobra
 // is a usage error.
 type runError struct{ err error }

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+
 	"fmt"
 	"io"
 	"strings"
@@ -174,30 +176,10 @@ func (a *app) customerSet() *cobra.Command {
 }
 
 func (a *app) customerPasswd() *cobra.Command {
-	var pw string
-	c := &cobra.Command{
-		Use:   "passwd LOGIN",
-		Short: "Change a customer's panel password (generated and printed once when --password is omitted)",
-		Args:  exactArgs("LOGIN"),
-	}
-	c.Flags().StringVar(&pw, "password", "", `new password ("-" reads it from stdin)`)
-	c.RunE = verb(func(cmd *cobra.Command, args []string) error {
-		p, err := a.optSecret(cmd, "password", pw)
-		if err != nil {
-			return err
-		}
-		ctx, svc, done, err := a.open(cmd)
-		if err != nil {
-			return err
-		}
-		defer done()
-		gen, err := svc.SetCustomerPassword(ctx, args[0], p)
-		if err != nil {
-			return err
-		}
-		return a.printPasswd("customer", args[0], gen)
-	})
-	return c
+	return a.passwdCommand("customer", "Change a customer's panel password (generated and printed once when --password is omitted)",
+		func(ctx context.Context, svc *hosting.Service, login, pw string) (string, error) {
+			return svc.SetCustomerPassword(ctx, login, pw)
+		})
 }
 
 // printPasswd reports a password change and the generated password.
@@ -216,12 +198,7 @@ func (a *app) customerStatus(name string, st hosting.Status) *cobra.Command {
 		short = "Unsuspend a customer: each account gets back its own status"
 	}
 	c := &cobra.Command{Use: name + " LOGIN", Short: short, Args: exactArgs("LOGIN")}
-	c.RunE = verb(func(cmd *cobra.Command, args []string) error {
-		ctx, svc, done, err := a.open(cmd)
-		if err != nil {
-			return err
-		}
-		defer done()
+	c.RunE = a.withService(func(ctx context.Context, svc *hosting.Service, args []string) error {
 		cu, err := svc.SetCustomerStatus(ctx, args[0], st)
 		if err != nil {
 			return err

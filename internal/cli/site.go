@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+
 	"fmt"
 	"io"
 
@@ -235,12 +237,7 @@ func (a *app) siteStatus(name string, st hosting.Status) *cobra.Command {
 		short = "Unsuspend a site: each account gets back its own status"
 	}
 	c := &cobra.Command{Use: name + " DOMAIN", Short: short, Args: exactArgs("DOMAIN")}
-	c.RunE = verb(func(cmd *cobra.Command, args []string) error {
-		ctx, svc, done, err := a.open(cmd)
-		if err != nil {
-			return err
-		}
-		defer done()
+	c.RunE = a.withService(func(ctx context.Context, svc *hosting.Service, args []string) error {
 		s, err := svc.SetSiteStatus(ctx, args[0], st)
 		if err != nil {
 			return err
