@@ -3,6 +3,7 @@ package ftpd
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"ftpanel/internal/hosting"
 	"ftpanel/internal/hosting/hostingtest"
+	"ftpanel/internal/password"
 )
 
 // loginOnce connects, logs in and quits, as a benchmark client would.
@@ -85,6 +88,26 @@ func BenchmarkLogin(b *testing.B) {
 		})
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
 	})
+}
+
+// BenchmarkLoginUncached is BenchmarkLogin's sequential case with the
+// Service's cache of verified passwords turned off: every login pays a
+// full argon2id verification (the cost of a first login, or of one after
+// a password change).
+func BenchmarkLoginUncached(b *testing.B) {
+	f := newFixtureLog(b, nil, slog.LevelError)
+	svc, err := hosting.NewService(f.env.Store, f.env.Service.Policy(), password.Hasher{}, hosting.Options{LoginCacheSize: -1})
+	must(b, err, "NewService")
+	srv, err := New(svc, Config{ListenAddr: "127.0.0.1:0", Node: "t2", MaxClientsPerIP: 1000}, slog.New(slog.DiscardHandler))
+	must(b, err, "New")
+	must(b, srv.Start(context.Background()), "Start")
+	b.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
+	for b.Loop() {
+		if err := loginOnce(srv.Addr(), f.main.Login); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
 }
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
