@@ -58,6 +58,10 @@ type fsys struct {
 	cwd       func() string // the session's current folder, for SITE
 	log       *slog.Logger
 
+	// The process umask would clear bits of fileMode (dirMode), or is
+	// unknown: a chmod follows each create.
+	chmodFile, chmodDir bool
+
 	mu     sync.Mutex
 	open   int  // files open on root
 	closed bool // close root when the last file closes
@@ -89,6 +93,11 @@ type fsOptions struct {
 	Observer    observer
 	Cwd         func() string
 	Logger      *slog.Logger
+
+	// ProcessUmask is the process umask, when ProcessUmaskKnown: creates
+	// whose mode it leaves as is need no chmod after them.
+	ProcessUmask      fs.FileMode
+	ProcessUmaskKnown bool
 }
 
 func newFS(root *os.Root, o fsOptions) *fsys {
@@ -106,8 +115,11 @@ func newFS(root *os.Root, o fsOptions) *fsys {
 		o.Quota.scanned = true
 	}
 	m := o.Umask & 0o777
-	return &fsys{root: root, read: o.Read, write: o.Write, fileMode: 0o666 &^ m, dirMode: 0o777 &^ m,
+	f := &fsys{root: root, read: o.Read, write: o.Write, fileMode: 0o666 &^ m, dirMode: 0o777 &^ m,
 		chmodMask: 0o777 &^ m, uid: o.UID, gid: o.GID, quota: o.Quota, obs: o.Observer, cwd: o.Cwd, log: o.Logger}
+	f.chmodFile = !o.ProcessUmaskKnown || f.fileMode&o.ProcessUmask != 0
+	f.chmodDir = !o.ProcessUmaskKnown || f.dirMode&o.ProcessUmask != 0
+	return f
 }
 
 // rel turns the client's absolute path into a name relative to the root.
@@ -418,22 +430,27 @@ func (f *fsys) openWrite(name, n string, flag int) (afero.File, error) {
 		f.release()
 		return nil, err
 	}
-	fi, err := fh.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
-		return fail(errNotFile)
+	var size int64 // O_CREATE|O_EXCL made a new empty regular file
+	if !created {
+		fi, err := fh.Stat()
+		if err != nil || !fi.Mode().IsRegular() {
+			return fail(errNotFile)
+		}
+		size = fi.Size()
 	}
 	if created {
 		// Set the mode exactly, whatever the process umask, and give the
 		// file to the site's user.
-		if err := fh.Chmod(f.fileMode); err != nil {
-			return fail(mapError(err))
+		if f.chmodFile {
+			if err := fh.Chmod(f.fileMode); err != nil {
+				return fail(mapError(err))
+			}
 		}
 		if err := f.chown(n, fh); err != nil {
 			f.log.Warn("chown upload", "err", err)
 			return fail(errFailed)
 		}
 	}
-	size := fi.Size()
 	replace := created
 	if flag&os.O_TRUNC != 0 && size > 0 {
 		if err := fh.Truncate(0); err != nil {
@@ -549,8 +566,10 @@ func (f *fsys) mkdir(n string) error {
 	if err := f.root.Mkdir(n, f.dirMode); err != nil {
 		return mapError(err)
 	}
-	if err := f.root.Chmod(n, f.dirMode); err != nil {
-		return mapError(err)
+	if f.chmodDir {
+		if err := f.root.Chmod(n, f.dirMode); err != nil {
+			return mapError(err)
+		}
 	}
 	if err := f.chown(n, nil); err != nil {
 		f.log.Warn("chown folder", "err", err)

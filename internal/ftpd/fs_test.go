@@ -585,3 +585,31 @@ func TestFS_ReadDirLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestFS_CreateModes checks the modes of created files and folders for
+// several umasks, with the process umask known (a chmod only when it
+// would clear bits) and unknown (always a chmod).
+func TestFS_CreateModes(t *testing.T) {
+	procUmask, known := processUmask()
+	for _, umask := range []fs.FileMode{0o000, 0o002, 0o022, 0o027, 0o077} {
+		for _, k := range []bool{false, known} {
+			t.Run(fmt.Sprintf("umask %03o known %v", umask, k), func(t *testing.T) {
+				l := mustLayout(t)
+				f := mustFS(t, l.home, fsOptions{Read: true, Write: true, Umask: umask,
+					ProcessUmask: procUmask, ProcessUmaskKnown: k})
+				fl, err := f.OpenFile("/new.bin", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o777)
+				must(t, err, "create")
+				must(t, fl.Close(), "close")
+				must(t, f.Mkdir("/newdir", 0o777), "mkdir")
+				must(t, f.MkdirAll("/a/b", 0o777), "mkdirall")
+				for p, want := range map[string]fs.FileMode{"new.bin": 0o666 &^ umask, "newdir": 0o777 &^ umask, "a/b": 0o777 &^ umask} {
+					fi, err := os.Stat(filepath.Join(l.home, p))
+					must(t, err, "stat %s", p)
+					if got := fi.Mode().Perm(); got != want {
+						t.Errorf("%s: mode %03o, want %03o", p, got, want)
+					}
+				}
+			})
+		}
+	}
+}

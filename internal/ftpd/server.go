@@ -137,6 +137,8 @@ type Server struct {
 	met     *metrics
 	authSem chan struct{} // bounds concurrent password verifications
 	chown   bool          // CAP_CHOWN: give uploads to the site's user
+	umask   fs.FileMode   // the process umask, applied by the kernel on create
+	umaskOK bool          // umask is known
 	bufs    sync.Pool     // *bufio.Writer for passive data connections
 	done    chan struct{} // closed when Shutdown starts
 	loopEnd chan struct{} // closed when the sync loop returns
@@ -189,6 +191,7 @@ func New(svc *hosting.Service, cfg Config, log *slog.Logger) (*Server, error) {
 		killed:     map[string]bool{},
 		lastRescan: time.Now(),
 	}
+	s.umask, s.umaskOK = processUmask()
 	s.bufs.New = func() any { return bufio.NewWriterSize(nil, dataBufSize) }
 	return s, nil
 }
@@ -609,7 +612,7 @@ func (s *Server) login(x *session, a *hosting.Account) (*fsys, error) {
 		uid, gid = a.SiteUID, a.SiteGID
 	}
 	f := newFS(root, fsOptions{Read: a.Read, Write: a.Write, Umask: s.cfg.Umask, UID: uid, GID: gid,
-		Quota: u, Observer: x, Cwd: x.cc.Path, Logger: s.log})
+		ProcessUmask: s.umask, ProcessUmaskKnown: s.umaskOK, Quota: u, Observer: x, Cwd: x.cc.Path, Logger: s.log})
 	s.mu.Lock()
 	x.acct, x.fs, x.quota = a, f, u
 	s.mu.Unlock()
@@ -623,16 +626,40 @@ func (s *Server) login(x *session, a *hosting.Account) (*fsys, error) {
 // canChown reports whether the process may give files to other users:
 // CAP_CHOWN in its effective set (root, or a service granted it).
 func canChown() bool {
-	if b, err := os.ReadFile("/proc/self/status"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
-				if caps, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64); err == nil {
-					return caps&(1<<0) != 0 // CAP_CHOWN is capability 0
-				}
-			}
+	if v, ok := procStatus("CapEff"); ok {
+		if caps, err := strconv.ParseUint(v, 16, 64); err == nil {
+			return caps&(1<<0) != 0 // CAP_CHOWN is capability 0
 		}
 	}
 	return os.Geteuid() == 0
+}
+
+// processUmask returns the process's umask (Linux 4.7+), which the kernel
+// applies to every file and folder the server creates.
+func processUmask() (fs.FileMode, bool) {
+	v, ok := procStatus("Umask")
+	if !ok {
+		return 0, false
+	}
+	m, err := strconv.ParseUint(v, 8, 32)
+	if err != nil || m > 0o777 {
+		return 0, false
+	}
+	return fs.FileMode(m), true
+}
+
+// procStatus returns a field of /proc/self/status.
+func procStatus(key string) (string, bool) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "", false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return "", false
 }
 
 // clip bounds a client-supplied string for logs.
