@@ -613,3 +613,34 @@ func TestFS_CreateModes(t *testing.T) {
 		}
 	}
 }
+
+// TestFS_ReadDirMatchesLstat compares each entry of a listing with
+// os.Lstat of the same file: name, size, mode (type and permission bits,
+// set-id and sticky bits included) and modification time.
+func TestFS_ReadDirMatchesLstat(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "file"), []byte("12345"), 0o640), "write")
+	must(t, os.WriteFile(filepath.Join(dir, "setid"), nil, 0o755), "write")
+	must(t, os.Chmod(filepath.Join(dir, "setid"), 0o755|fs.ModeSetuid|fs.ModeSetgid), "chmod")
+	must(t, os.Mkdir(filepath.Join(dir, "sticky"), 0o777), "mkdir")
+	must(t, os.Chmod(filepath.Join(dir, "sticky"), 0o777|fs.ModeSticky), "chmod")
+	must(t, os.Mkdir(filepath.Join(dir, "sub"), 0o700), "mkdir")
+	must(t, syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o600), "mkfifo")
+	must(t, os.Chtimes(filepath.Join(dir, "file"), time.Time{}, time.Unix(1_000_000_000, 123456789)), "chtimes")
+	f := mustFS(t, dir, fsOptions{Read: true})
+	list, err := f.ReadDir("/")
+	must(t, err, "ReadDir")
+	var got []string
+	for _, fi := range list {
+		got = append(got, fi.Name())
+		want, err := os.Lstat(filepath.Join(dir, fi.Name()))
+		must(t, err, "lstat %s", fi.Name())
+		if fi.Mode() != want.Mode() || fi.Size() != want.Size() || !fi.ModTime().Equal(want.ModTime()) || fi.IsDir() != want.IsDir() {
+			t.Errorf("%s: mode %v size %d mtime %v dir %v; want %v %d %v %v", fi.Name(), fi.Mode(), fi.Size(), fi.ModTime(),
+				fi.IsDir(), want.Mode(), want.Size(), want.ModTime(), want.IsDir())
+		}
+	}
+	if want := []string{"fifo", "file", "setid", "sticky", "sub"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("ReadDir(/) = %v, want %v", got, want)
+	}
+}
