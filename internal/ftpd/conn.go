@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -60,10 +61,19 @@ func (c *ctlConn) Close() error {
 const dataBufSize = 32 << 10
 
 // dataListener wraps passive data listeners so that listings, which
-// ftpserverlib writes one line per Write, leave in full segments.
+// ftpserverlib writes one line per Write, leave in full segments. It also
+// counts the passive reservations in flight (see passivePorts).
 type dataListener struct {
 	net.Listener
 	pool *sync.Pool
+	open *atomic.Int64 // decremented once, on Close
+	once sync.Once
+}
+
+// Close implements net.Listener.
+func (l *dataListener) Close() error {
+	l.once.Do(func() { l.open.Add(-1) })
+	return l.Listener.Close()
 }
 
 // Accept implements net.Listener.
@@ -197,23 +207,42 @@ func (c *dataConn) Close() error {
 }
 
 // maxPortAttempts bounds the candidate ports ftpserverlib draws for one
-// PASV/EPSV. With multiplexing a port is busy only for transfers of the
-// same client address, so a few dozen random candidates find a free one
-// unless that address holds nearly the whole range.
-const maxPortAttempts = 128
+// PASV/EPSV, and minPortWindow is the smallest window they are drawn from.
+const (
+	maxPortAttempts = 128
+	minPortWindow   = 16
+)
 
-// passivePorts is ftpserverlib.PasvPortGetter over a port range: uniform
-// random picks, as ftpserverlib's PortRange does, but with math/rand/v2.
-// The library draws every candidate up front on each PASV/EPSV (the range
-// size, up to 1,000, each with crypto/rand and big.Int): that was a fifth of
-// the server's CPU in a run of 4 KiB uploads.
-type passivePorts struct{ lo, n int }
+// passivePorts is ftpserverlib.PasvPortGetter over a port range.
+//
+// With multiplexing, ftpserverlib keeps a listener (and its goroutine) on
+// every port it ever used, and a port is busy only for the transfers of
+// one client address. Picking uniformly over a large range left listeners
+// on most of its ports after a few thousand transfers (1,470 goroutines and
+// descriptors after 2,000 uploads over 29000-31999), which every GC cycle
+// scans. So ports are drawn at random from a window at the bottom of the
+// range, four times as wide as the passive reservations in flight (at
+// least minPortWindow): few ports are ever used, and free ones are always
+// among the candidates.
+//
+// Draws use math/rand/v2: ftpserverlib's own PortRange draws up to 1,000
+// candidates on every PASV/EPSV, each with crypto/rand and big.Int, which
+// was a fifth of the server's CPU in a run of 4 KiB uploads.
+type passivePorts struct {
+	lo, n int
+	open  *atomic.Int64 // passive reservations in flight (open dataListeners)
+}
+
+// window is how many ports, from lo up, candidates are drawn from.
+func (p *passivePorts) window() int {
+	return min(p.n, max(minPortWindow, 4*int(p.open.Load()+1)))
+}
 
 // FetchNext implements ftpserver.PasvPortGetter.
-func (p passivePorts) FetchNext() (exposed, listened int, ok bool) {
-	port := p.lo + rand.IntN(p.n) //nolint:gosec // not a secret: the data connection must come from the client's address
+func (p *passivePorts) FetchNext() (exposed, listened int, ok bool) {
+	port := p.lo + rand.IntN(p.window()) //nolint:gosec // not a secret: the data connection must come from the client's address
 	return port, port, true
 }
 
 // NumberAttempts implements ftpserver.PasvPortGetter.
-func (p passivePorts) NumberAttempts() int { return min(p.n, maxPortAttempts) }
+func (p *passivePorts) NumberAttempts() int { return min(p.window(), maxPortAttempts) }

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	ftpserver "github.com/fclairamb/ftpserverlib"
@@ -142,6 +143,10 @@ type Server struct {
 	bufs    sync.Pool     // *bufio.Writer for passive data connections
 	done    chan struct{} // closed when Shutdown starts
 	loopEnd chan struct{} // closed when the sync loop returns
+
+	// pasvOpen counts passive listeners handed to ftpserverlib and not
+	// closed yet: the reservations in flight.
+	pasvOpen atomic.Int64
 
 	mu         sync.Mutex
 	started    bool
@@ -386,7 +391,7 @@ func (d *driver) GetSettings() (*ftpserver.Settings, error) {
 		st.TLSRequired = ftpserver.MandatoryEncryption
 	}
 	if lo, hi := c.PassivePorts[0], c.PassivePorts[1]; lo != 0 {
-		st.PassiveTransferPortRange = passivePorts{lo: lo, n: hi - lo + 1}
+		st.PassiveTransferPortRange = &passivePorts{lo: lo, n: hi - lo + 1, open: &d.s.pasvOpen}
 		// Share the range's ports between client addresses: one port is
 		// held for a whole transfer.
 		st.PassiveTransferPortMultiplexing = true
@@ -414,7 +419,8 @@ func (d *driver) GetTLSConfig() (*tls.Config, error) {
 
 // WrapPassiveListener implements ftpserver.MainDriverExtensionPassiveWrapper.
 func (d *driver) WrapPassiveListener(l net.Listener) (net.Listener, error) {
-	return &dataListener{Listener: l, pool: &d.s.bufs}, nil
+	d.s.pasvOpen.Add(1)
+	return &dataListener{Listener: l, pool: &d.s.bufs, open: &d.s.pasvOpen}, nil
 }
 
 // ClientConnected implements ftpserver.MainDriver.
