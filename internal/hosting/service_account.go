@@ -121,7 +121,10 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountCreate) (*Account
 	if err != nil {
 		return nil, "", op(opName, err)
 	}
-	var hash, gen string
+	// Every check that needs no password hash runs first, the duplicate
+	// login included, so that a refused create costs no hashing (a Plesk
+	// packet may repeat an add of an existing login hundreds of times).
+	var hash, pw, gen string
 	if in.PasswordHash != "" {
 		if in.Password != "" {
 			return nil, "", op(opName, FieldErrorf(CodeInvalidInput, "password", "give a password or a password hash, not both"))
@@ -130,12 +133,31 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountCreate) (*Account
 		if ok, err := s.hasher.Verify(hash, "\x00probe"); ok || err != nil {
 			return nil, "", op(opName, FieldErrorf(CodeInvalidInput, "password_hash", "unsupported password hash format"))
 		}
-	} else if hash, gen, err = s.passwordOrGenerate(in.Password, login, in.Password == ""); err != nil {
+	} else if in.Password == "" {
+		if pw, err = s.policy.GeneratePassword(); err != nil {
+			return nil, "", op(opName, &Error{Code: CodeInternal, Message: "cannot generate a password", Err: err})
+		}
+		gen = pw
+	} else if err := s.policy.CheckPassword(in.Password, login); err != nil {
 		return nil, "", op(opName, err)
+	} else {
+		pw = in.Password
 	}
 	home, err := NormalizeHome(in.Home, site.Root)
 	if err != nil {
 		return nil, "", op(opName, err)
+	}
+	// The store checks again inside its transaction (races); this early
+	// look-up only spares the hash.
+	if _, err := s.store.AccountByLogin(ctx, login); err == nil {
+		return nil, "", op(opName, FieldErrorf(CodeLoginTaken, "login", "login %q is already taken", login))
+	} else if !isCode(err, CodeNotFound) {
+		return nil, "", op(opName, err)
+	}
+	if hash == "" {
+		if hash, err = s.hash(pw); err != nil {
+			return nil, "", op(opName, err)
+		}
 	}
 	a := &Account{Login: login, SiteID: site.ID, SiteName: site.Name, CustomerID: site.CustomerID,
 		CustomerLogin: site.CustomerLogin, Home: home, PasswordHash: hash, QuotaBytes: site.DefaultQuota,
