@@ -11,7 +11,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -124,10 +123,7 @@ func parseForm(contentType string, body []byte) request {
 	q := request{}
 	switch mt {
 	case "application/x-www-form-urlencoded":
-		vs, _ := url.ParseQuery(string(body)) // keeps what parses, as PHP does
-		for k, v := range vs {
-			q[k] = v[len(v)-1]
-		}
+		parsePHPQuery(q, string(body))
 	case "multipart/form-data":
 		mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
 		for {
@@ -145,6 +141,88 @@ func parseForm(contentType string, body []byte) request {
 		return nil
 	}
 	return q
+}
+
+// parsePHPQuery adds the fields of an urlencoded body to q as PHP builds
+// $_POST (main/php_variables.c): pairs are split on "&" only (a raw ";"
+// belongs to the value), name and value are decoded by urldecode() ("+" is
+// a space, "%" followed by two hex digits is that byte, any other "%" is
+// kept literally), the last of repeated names wins, and names are mangled
+// as PHP mangles them. Go's url.ParseQuery instead drops a field holding a
+// ";" or an invalid escape, which turned a valid password into "Usage".
+func parsePHPQuery(q request, body string) {
+	for pair := range strings.SplitSeq(body, "&") {
+		if pair == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(pair, "=")
+		if name, ok := phpVarName(phpURLDecode(name)); ok {
+			q[name] = phpURLDecode(value)
+		}
+	}
+}
+
+// phpURLDecode is PHP's urldecode(): it never fails.
+func phpURLDecode(s string) string {
+	if !strings.ContainsAny(s, "+%") {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b = append(b, ' ')
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
+
+// phpVarName is the name PHP registers a form field under
+// (php_register_variable_ex): leading spaces dropped, cut at a NUL, " " and
+// "." turned into "_", and a "[" without a closing "]" turned into "_"
+// too. ok is false for a name PHP skips (empty) and for an array field
+// such as "arg1[]", which is not a string in $_POST and so is no argument.
+func phpVarName(name string) (string, bool) {
+	name = strings.TrimLeft(name, " ")
+	if i := strings.IndexByte(name, 0); i >= 0 {
+		name = name[:i]
+	}
+	if name == "" {
+		return "", false
+	}
+	b := []byte(name)
+	for i, c := range b {
+		switch c {
+		case ' ', '.':
+			b[i] = '_'
+		case '[':
+			if strings.IndexByte(name[i:], ']') >= 0 {
+				return "", false
+			}
+			b[i] = '_'
+			return string(b), true // PHP mangles only up to the first "["
+		}
+	}
+	return string(b), true
 }
 
 // parseJSON decodes a JSON object body. Scalars become the strings PHP

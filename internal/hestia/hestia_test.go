@@ -342,3 +342,35 @@ func TestBodyTooLarge(t *testing.T) {
 		t.Errorf("status %d, want %d", got, want)
 	}
 }
+
+// TestPHPFormPasswords: form values that Go's url.ParseQuery refuses (a
+// raw ";", an invalid "%" escape) reach the command literally, as PHP
+// passes them: the account is created and logs in with that password.
+func TestPHPFormPasswords(t *testing.T) {
+	f := newFixture(t, hestia.Options{})
+	k := f.keys["alice"]
+	tests := []struct{ name, rawPassword, password string }{
+		{"semi", "Good;pass-123", "Good;pass-123"},
+		{"pct", "Zz%zz-pass-77%4", "Zz%zz-pass-77%4"},
+		{"mixed", "A%3Bb;c%2-9x", "A;b;c%2-9x"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			body := "hash=" + k.Token.Key + ":" + k.Secret + "&returncode=yes&cmd=v-add-web-domain-ftp" +
+				"&arg1=alice&arg2=shop.example.org&arg3=" + tc.name + "&arg4=" + tc.rawPassword
+			resp, err := f.srv.Client().Post(f.srv.URL+"/api/", "application/x-www-form-urlencoded", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(b) != "0" {
+				t.Fatalf("answer %q, want 0", b)
+			}
+			ctx := context.Background()
+			if _, err := f.env.Service.AuthenticateFTP(ctx, "alice_"+tc.name, tc.password, loopback()); err != nil {
+				t.Errorf("login with %q: %v", tc.password, err)
+			}
+		})
+	}
+}

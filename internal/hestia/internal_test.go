@@ -131,6 +131,13 @@ func TestParseForm(t *testing.T) {
 		{"Charset", "application/x-www-form-urlencoded; charset=UTF-8", "hash=k%3As", request{"hash": "k:s"}},
 		{"JSONType", "application/json", `{"hash":"x"}`, nil},
 		{"NoType", "", "hash=x", nil},
+		// PHP's $_POST: split on "&" only, decode what decodes, keep the rest.
+		{"RawSemicolon", "application/x-www-form-urlencoded", "arg4=Good;pass-123&cmd=x", request{"arg4": "Good;pass-123", "cmd": "x"}},
+		{"InvalidEscape", "application/x-www-form-urlencoded", "arg4=Zz%zz-%4%&arg5=%", request{"arg4": "Zz%zz-%4%", "arg5": "%"}},
+		{"ValidEscapes", "application/x-www-form-urlencoded", "arg4=a%3Bb%26c%3d%C3%A9+d%2B", request{"arg4": "a;b&c=é d+"}},
+		{"NoEquals", "application/x-www-form-urlencoded", "returncode&&cmd==x=", request{"returncode": "", "cmd": "=x="}},
+		{"NameMangling", "application/x-www-form-urlencoded", " arg.1=a&arg 2=b&arg[3=c&arg4[]=d&%00x=e&=f", request{"arg_1": "a", "arg_2": "b", "arg_3": "c"}},
+		{"EscapedName", "application/x-www-form-urlencoded", "arg%34=v%00w", request{"arg4": "v\x00w"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
