@@ -87,6 +87,7 @@ func (h *handler) addAccount(ctx context.Context, req *ftpUserAddReq) (*hosting.
 // value; with neither, the value selected a webspace without accounts.
 type match struct {
 	filterID string
+	noFilter bool  // a result of the empty filter without account: no <filter-id>
 	id       int64 // the id an id filter names, shown with its error
 	account  *hosting.Account
 	err      error
@@ -96,7 +97,7 @@ type match struct {
 func (h *handler) ftpUserGet(ctx context.Context, req *ftpUserGetReq) *ftpUserGetResponse {
 	out := &ftpUserGetResponse{}
 	for _, m := range h.match(ctx, req.Filter, req.scope()) {
-		r := ftpUserGetResult{Status: statusOK, FilterID: m.filterID}
+		r := ftpUserGetResult{Status: statusOK, FilterID: filterIDOf(m.filterID, m.noFilter)}
 		switch {
 		case m.err != nil:
 			r.Status = statusError
@@ -150,7 +151,7 @@ func (h *handler) ftpUserDel(ctx context.Context, req *ftpUserDelReq) *ftpUserDe
 
 // filtered is the result of set or del for one match.
 func (h *handler) filtered(ctx context.Context, op string, m match) filteredResult {
-	r := filteredResult{Status: statusOK, FilterID: m.filterID, ID: m.id}
+	r := filteredResult{Status: statusOK, FilterID: filterIDOf(m.filterID, m.noFilter), ID: m.id}
 	if m.err != nil {
 		r.Status = statusError
 		r.ErrCode, r.ErrText = h.opError(ctx, op, m.err, m.notFoundText())
@@ -176,7 +177,7 @@ func (h *handler) match(ctx context.Context, f *filterReq, scope scopeReq) []mat
 		site, err := h.scopeSite(ctx, scope)
 		if err != nil {
 			if len(values) == 0 {
-				return []match{{err: err}}
+				return []match{{err: err, noFilter: true}}
 			}
 			out := make([]match, len(values))
 			for i, v := range values {
@@ -269,10 +270,10 @@ func (h *handler) siteAccounts(ctx context.Context, filterID string, siteID *int
 	main := false
 	list, err := h.svc.Accounts(ctx, hosting.AccountFilter{SiteID: siteID, Main: &main})
 	if err != nil {
-		return []match{{filterID: filterID, err: err}}
+		return []match{{filterID: filterID, noFilter: filterID == "", err: err}}
 	}
 	if len(list) == 0 {
-		return []match{{filterID: filterID}}
+		return []match{{filterID: filterID, noFilter: filterID == ""}}
 	}
 	out := make([]match, len(list))
 	for i, a := range list {

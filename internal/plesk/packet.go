@@ -385,6 +385,9 @@ type limitedTokens struct {
 	d        *xml.Decoder
 	depth    int
 	elements int
+	// What came before the first element: anything at all, and text
+	// (not white space), to say why a body without <packet> is refused.
+	sawToken, sawText bool
 }
 
 // Token returns the next token of the underlying decoder or an error when
@@ -394,7 +397,13 @@ func (l *limitedTokens) Token() (xml.Token, error) {
 	if err != nil {
 		return t, err
 	}
-	switch t.(type) {
+	switch t := t.(type) {
+	case xml.CharData:
+		if l.elements == 0 && len(bytes.TrimSpace(t)) > 0 {
+			l.sawText = true
+		}
+	case xml.ProcInst, xml.Comment, xml.Directive:
+		l.sawToken = true
 	case xml.StartElement:
 		l.depth++
 		l.elements++
@@ -414,10 +423,18 @@ func (l *limitedTokens) Token() (xml.Token, error) {
 func decodePacket(r io.Reader) (*requestPacket, error) {
 	inner := xml.NewDecoder(r)
 	inner.CharsetReader = charsetReader
-	d := xml.NewTokenDecoder(&limitedTokens{d: inner})
+	lt := &limitedTokens{d: inner}
+	d := xml.NewTokenDecoder(lt)
 	var p requestPacket
 	if err := d.Decode(&p); err != nil {
 		if errors.Is(err, io.EOF) {
+			switch {
+			case lt.sawText:
+				return nil, schemaErrorf("the request is not XML: it holds text where the <packet> element should be " +
+					"(post the XML packet itself as the body, with Content-Type text/xml)")
+			case lt.sawToken:
+				return nil, schemaErrorf("the request holds no <packet> element")
+			}
 			return nil, schemaErrorf("the request is empty: expected a <packet>")
 		}
 		return nil, decodeError(err)
@@ -582,7 +599,7 @@ type ftpUserGetResult struct {
 	Status      string          `xml:"status"`
 	ErrCode     int             `xml:"errcode,omitempty"`
 	ErrText     string          `xml:"errtext,omitempty"`
-	FilterID    string          `xml:"filter-id,omitempty"`
+	FilterID    *string         `xml:"filter-id"`
 	ID          int64           `xml:"id,omitempty"`
 	Name        string          `xml:"name,omitempty"`
 	Home        *string         `xml:"home"`
@@ -617,7 +634,7 @@ type filteredResult struct {
 	Status   string   `xml:"status"`
 	ErrCode  int      `xml:"errcode,omitempty"`
 	ErrText  string   `xml:"errtext,omitempty"`
-	FilterID string   `xml:"filter-id,omitempty"`
+	FilterID *string  `xml:"filter-id"`
 	ID       int64    `xml:"id,omitempty"`
 }
 
@@ -646,7 +663,7 @@ type webspaceGetResult struct {
 	Status   string        `xml:"status"`
 	ErrCode  int           `xml:"errcode,omitempty"`
 	ErrText  string        `xml:"errtext,omitempty"`
-	FilterID string        `xml:"filter-id,omitempty"`
+	FilterID *string       `xml:"filter-id"`
 	ID       int64         `xml:"id,omitempty"`
 	Data     *webspaceData `xml:"data"`
 }
@@ -667,6 +684,16 @@ type webspaceGenInfo struct {
 	DNSIPAddress string   `xml:"dns_ip_address,omitempty"`
 	HType        string   `xml:"htype"`
 	WebspaceID   int64    `xml:"webspace-id"`
+}
+
+// filterIDOf is the <filter-id> of a result: the filter value it answers,
+// shown even when empty (<filter-id></filter-id>), or none (nil) for a
+// result of the empty filter that names no object.
+func filterIDOf(v string, none bool) *string {
+	if none {
+		return nil
+	}
+	return &v
 }
 
 // Result statuses.

@@ -60,8 +60,15 @@ func (h *handler) handleAgent(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// answer parses, authenticates and runs a packet.
+// answer authenticates, parses and runs a packet. Credentials are checked
+// first, as Plesk does: a caller without valid credentials learns nothing
+// about the packet (method, parsing, version), only 1001 or 11003.
 func (h *handler) answer(r *http.Request) *responsePacket {
+	actor, sysErr := h.authenticate(r)
+	if sysErr != nil {
+		sysErr.Version = Version
+		return sysErr
+	}
 	if r.Method != http.MethodPost {
 		return systemError(Version, errParse, "send the packet with POST")
 	}
@@ -75,11 +82,6 @@ func (h *handler) answer(r *http.Request) *responsePacket {
 			return systemError(Version, errVersion, "protocol version "+quoteShort(*req.Version)+" is not supported")
 		}
 		version = strings.TrimSpace(*req.Version)
-	}
-	actor, sysErr := h.authenticate(r)
-	if sysErr != nil {
-		sysErr.Version = version
-		return sysErr
 	}
 	ctx := hosting.WithActor(r.Context(), actor)
 	out := &responsePacket{Version: version}

@@ -37,7 +37,7 @@ func (h *handler) webspaceGet(ctx context.Context, req *webspaceGetReq) *webspac
 	fail := func(filterID string, id int64, err error) {
 		code, text := h.opError(ctx, "webspace get", err, textNoWebspace)
 		out.Results = append(out.Results, webspaceGetResult{Status: statusError, ErrCode: code, ErrText: text,
-			FilterID: filterID, ID: id})
+			FilterID: filterIDOf(filterID, kind == filterAll), ID: id})
 	}
 	switch kind {
 	case filterID:
@@ -80,7 +80,7 @@ func (h *handler) webspaceGet(ctx context.Context, req *webspaceGetReq) *webspac
 }
 
 func siteResult(filterID string, s *hosting.Site, genInfo bool) webspaceGetResult {
-	r := webspaceGetResult{Status: statusOK, FilterID: filterID, ID: s.ID}
+	r := webspaceGetResult{Status: statusOK, FilterID: &filterID, ID: s.ID}
 	if genInfo {
 		status := webspaceActive
 		if s.EffectiveStatus() == hosting.StatusSuspended {
