@@ -14,36 +14,53 @@ const (
 	textNoWebspace = "webspace does not exist"
 )
 
-// ftpUser runs the operations of one <ftp-user>, in order; a failing
-// operation does not stop the others.
-func (h *handler) ftpUser(ctx context.Context, req *ftpUserRequest) *ftpUserResponse {
-	out := &ftpUserResponse{Operations: make([]ftpUserOpResponse, 0, len(req.Operations))}
+// ftpUser runs the operations of one <ftp-user>, in order, writing each
+// answer as it is made; a failing operation does not stop the others.
+func (h *handler) ftpUser(ctx context.Context, a *answerWriter, req *ftpUserRequest) {
+	a.start("ftp-user")
 	for _, op := range req.Operations {
+		name := op.name()
+		if a.stopped() {
+			a.notRun(name)
+			continue
+		}
+		a.start(name)
 		switch {
 		case op.Add != nil:
-			out.Operations = append(out.Operations, h.ftpUserAdd(ctx, op.Add))
+			a.result(h.ftpUserAdd(ctx, op.Add))
 		case op.Get != nil:
-			out.Operations = append(out.Operations, h.ftpUserGet(ctx, op.Get))
+			h.ftpUserGet(ctx, a, op.Get)
 		case op.Set != nil:
-			out.Operations = append(out.Operations, h.ftpUserSet(ctx, op.Set))
+			h.ftpUserSet(ctx, a, op.Set)
 		case op.Del != nil:
-			out.Operations = append(out.Operations, h.ftpUserDel(ctx, op.Del))
+			h.ftpUserDel(ctx, a, op.Del)
 		}
+		a.end(name)
 	}
-	return out
+	a.end("ftp-user")
+}
+
+// name is the element name of the operation.
+func (o *ftpUserOpReq) name() string {
+	switch {
+	case o.Add != nil:
+		return "add"
+	case o.Get != nil:
+		return "get"
+	case o.Set != nil:
+		return "set"
+	}
+	return "del"
 }
 
 // ftpUserAdd creates one additional account.
-func (h *handler) ftpUserAdd(ctx context.Context, req *ftpUserAddReq) *ftpUserAddResponse {
-	res := ftpUserAddResult{Status: statusOK}
+func (h *handler) ftpUserAdd(ctx context.Context, req *ftpUserAddReq) *ftpUserAddResult {
 	a, err := h.addAccount(ctx, req)
 	if err != nil {
 		code, text := h.opError(ctx, "ftp-user add", err, textNoWebspace)
-		res = ftpUserAddResult{Status: statusError, ErrCode: code, ErrText: text}
-	} else {
-		res.ID = a.ID
+		return &ftpUserAddResult{Status: statusError, ErrCode: code, ErrText: text}
 	}
-	return &ftpUserAddResponse{Results: []ftpUserAddResult{res}}
+	return &ftpUserAddResult{Status: statusOK, ID: a.ID}
 }
 
 func (h *handler) addAccount(ctx context.Context, req *ftpUserAddReq) (*hosting.Account, error) {
@@ -93,10 +110,15 @@ type match struct {
 	err      error
 }
 
-// ftpUserGet answers one result per matched account.
-func (h *handler) ftpUserGet(ctx context.Context, req *ftpUserGetReq) *ftpUserGetResponse {
-	out := &ftpUserGetResponse{}
-	for _, m := range h.match(ctx, req.Filter, req.scope()) {
+// ftpUserGet writes one result per matched account. It is the operation
+// whose answer can grow large: once the answer reaches its cap, the rest
+// of its results are replaced by one error result.
+func (h *handler) ftpUserGet(ctx context.Context, a *answerWriter, req *ftpUserGetReq) {
+	h.match(ctx, req.Filter, req.scope(), func(m match) bool {
+		if a.stopped() {
+			a.truncate()
+			return false
+		}
 		r := ftpUserGetResult{Status: statusOK, FilterID: filterIDOf(m.filterID, m.noFilter)}
 		switch {
 		case m.err != nil:
@@ -104,25 +126,25 @@ func (h *handler) ftpUserGet(ctx context.Context, req *ftpUserGetReq) *ftpUserGe
 			r.ErrCode, r.ErrText = h.opError(ctx, "ftp-user get", m.err, m.notFoundText())
 			r.ID = m.id
 		case m.account != nil:
-			a := m.account
-			home := a.Home
+			acc := m.account
+			home := acc.Home
 			if home == "/" { // Plesk shows the site root as <home></home>
 				home = ""
 			}
-			quota := a.QuotaBytes
-			r.ID, r.Name, r.Home, r.Quota, r.WebspaceID = a.ID, a.Login, &home, &quota, a.SiteID
-			r.Permissions = &permissionsOut{Read: a.Read, Write: a.Write}
+			quota := acc.QuotaBytes
+			r.ID, r.Name, r.Home, r.Quota, r.WebspaceID = acc.ID, acc.Login, &home, &quota, acc.SiteID
+			r.Permissions = &permissionsOut{Read: acc.Read, Write: acc.Write}
 		}
-		out.Results = append(out.Results, r)
-	}
-	return out
+		a.result(&r)
+		return !a.failed()
+	})
 }
 
-// ftpUserSet changes every matched account.
-func (h *handler) ftpUserSet(ctx context.Context, req *ftpUserSetReq) *ftpUserSetResponse {
+// ftpUserSet changes every matched account. Its results are written
+// whole: each stands for a change made.
+func (h *handler) ftpUserSet(ctx context.Context, a *answerWriter, req *ftpUserSetReq) {
 	upd, verr := updateValues(req.Values)
-	out := &ftpUserSetResponse{}
-	for _, m := range h.match(ctx, req.Filter, req.scope()) {
+	h.match(ctx, req.Filter, req.scope(), func(m match) bool {
 		if m.err == nil && m.account != nil {
 			m.id = m.account.ID
 			if verr != nil {
@@ -131,27 +153,26 @@ func (h *handler) ftpUserSet(ctx context.Context, req *ftpUserSetReq) *ftpUserSe
 				m.err = err
 			}
 		}
-		out.Results = append(out.Results, h.filtered(ctx, "ftp-user set", m))
-	}
-	return out
+		a.result(h.filtered(ctx, "ftp-user set", m))
+		return !a.failed()
+	})
 }
 
-// ftpUserDel deletes every matched account.
-func (h *handler) ftpUserDel(ctx context.Context, req *ftpUserDelReq) *ftpUserDelResponse {
-	out := &ftpUserDelResponse{}
-	for _, m := range h.match(ctx, req.Filter, req.scope()) {
+// ftpUserDel deletes every matched account; its results are written whole.
+func (h *handler) ftpUserDel(ctx context.Context, a *answerWriter, req *ftpUserDelReq) {
+	h.match(ctx, req.Filter, req.scope(), func(m match) bool {
 		if m.err == nil && m.account != nil {
 			m.id = m.account.ID
 			m.err = h.svc.DeleteAccount(ctx, m.account.Login)
 		}
-		out.Results = append(out.Results, h.filtered(ctx, "ftp-user del", m))
-	}
-	return out
+		a.result(h.filtered(ctx, "ftp-user del", m))
+		return !a.failed()
+	})
 }
 
 // filtered is the result of set or del for one match.
-func (h *handler) filtered(ctx context.Context, op string, m match) filteredResult {
-	r := filteredResult{Status: statusOK, FilterID: filterIDOf(m.filterID, m.noFilter), ID: m.id}
+func (h *handler) filtered(ctx context.Context, op string, m match) *filteredResult {
+	r := &filteredResult{Status: statusOK, FilterID: filterIDOf(m.filterID, m.noFilter), ID: m.id}
 	if m.err != nil {
 		r.Status = statusError
 		r.ErrCode, r.ErrText = h.opError(ctx, op, m.err, m.notFoundText())
@@ -168,25 +189,29 @@ func (m match) notFoundText() string {
 }
 
 // match resolves a filter, within the optional webspace scope, into the
-// additional accounts the caller may see. Main accounts are not part of
-// ftp-user: naming one answers "does not exist", as for a missing account.
-func (h *handler) match(ctx context.Context, f *filterReq, scope scopeReq) []match {
+// additional accounts the caller may see, handing each to yield until it
+// returns false. Main accounts are not part of ftp-user: naming one
+// answers "does not exist", as for a missing account.
+func (h *handler) match(ctx context.Context, f *filterReq, scope scopeReq, yield func(match) bool) {
 	kind, values, _ := f.kind("") // checked when decoded
 	var in *hosting.Site
 	if scope.WebspaceID != nil || scope.WebspaceName != nil {
 		site, err := h.scopeSite(ctx, scope)
 		if err != nil {
 			if len(values) == 0 {
-				return []match{{err: err, noFilter: true}}
+				yield(match{err: err, noFilter: true})
+				return
 			}
-			out := make([]match, len(values))
-			for i, v := range values {
-				out[i] = match{filterID: v, err: err}
+			for _, v := range values {
+				m := match{filterID: v, err: err}
 				if id, ok := parseInt(v); ok && kind == filterID && id > 0 {
-					out[i].id = id
+					m.id = id
+				}
+				if !yield(m) {
+					return
 				}
 			}
-			return out
+			return
 		}
 		in = site
 	}
@@ -194,45 +219,50 @@ func (h *handler) match(ctx context.Context, f *filterReq, scope scopeReq) []mat
 		return match{filterID: v, id: id, err: hosting.Errorf(hosting.CodeNotFound, textNoFTPUser)}
 	}
 	visible := func(a *hosting.Account) bool { return !a.Main && (in == nil || a.SiteID == in.ID) }
-	var out []match
 	switch kind {
 	case filterID:
 		for _, v := range values {
+			var m match
 			id, ok := parseInt(v)
-			if !ok {
-				out = append(out, match{filterID: v,
-					err: hosting.FieldErrorf(hosting.CodeInvalidInput, "id", "id %s is not a number", quoteShort(v))})
-				continue
-			}
-			if id <= 0 {
-				out = append(out, notFound(v, 0))
-				continue
-			}
-			a, err := h.svc.AccountByID(ctx, id)
 			switch {
-			case err != nil && hosting.ErrorCode(err) != hosting.CodeNotFound:
-				out = append(out, match{filterID: v, id: id, err: err})
-			case err != nil || !visible(a):
-				out = append(out, notFound(v, id))
+			case !ok:
+				m = match{filterID: v,
+					err: hosting.FieldErrorf(hosting.CodeInvalidInput, "id", "id %s is not a number", quoteShort(v))}
+			case id <= 0:
+				m = notFound(v, 0)
 			default:
-				out = append(out, match{filterID: v, account: a})
+				a, err := h.svc.AccountByID(ctx, id)
+				switch {
+				case err != nil && hosting.ErrorCode(err) != hosting.CodeNotFound:
+					m = match{filterID: v, id: id, err: err}
+				case err != nil || !visible(a):
+					m = notFound(v, id)
+				default:
+					m = match{filterID: v, account: a}
+				}
+			}
+			if !yield(m) {
+				return
 			}
 		}
 	case filterName:
 		for _, v := range values {
-			name := strings.TrimSpace(v)
-			if name == "" {
-				out = append(out, notFound(v, 0))
-				continue
+			var m match
+			if name := strings.TrimSpace(v); name == "" {
+				m = notFound(v, 0)
+			} else {
+				a, err := h.svc.Account(ctx, name)
+				switch {
+				case err != nil && hosting.ErrorCode(err) != hosting.CodeNotFound:
+					m = match{filterID: v, err: err}
+				case err != nil || !visible(a):
+					m = notFound(v, 0)
+				default:
+					m = match{filterID: v, account: a}
+				}
 			}
-			a, err := h.svc.Account(ctx, name)
-			switch {
-			case err != nil && hosting.ErrorCode(err) != hosting.CodeNotFound:
-				out = append(out, match{filterID: v, err: err})
-			case err != nil || !visible(a):
-				out = append(out, notFound(v, 0))
-			default:
-				out = append(out, match{filterID: v, account: a})
+			if !yield(m) {
+				return
 			}
 		}
 	case filterWebspaceID, filterWebspaceName:
@@ -242,48 +272,65 @@ func (h *handler) match(ctx context.Context, f *filterReq, scope scopeReq) []mat
 				s = scopeReq{WebspaceID: &v}
 			}
 			site, err := h.scopeSite(ctx, s)
-			if err != nil {
-				out = append(out, match{filterID: v, err: err})
-				continue
+			switch {
+			case err != nil:
+				if !yield(match{filterID: v, err: err}) {
+					return
+				}
+			case in != nil && in.ID != site.ID:
+				if !yield(match{filterID: v}) {
+					return
+				}
+			default:
+				if !h.siteAccounts(ctx, v, &site.ID, yield) {
+					return
+				}
 			}
-			if in != nil && in.ID != site.ID {
-				out = append(out, match{filterID: v})
-				continue
-			}
-			out = append(out, h.siteAccounts(ctx, v, &site.ID)...)
 		}
 	default: // the empty filter: everything visible
 		var siteID *int64
 		if in != nil {
 			siteID = &in.ID
 		}
-		out = h.siteAccounts(ctx, "", siteID)
+		h.siteAccounts(ctx, "", siteID, yield)
 	}
-	return out
 }
 
-// siteAccounts lists the additional accounts of a site (or of every
-// visible site when siteID is nil) as matches with filterID; the empty
-// filter (filterID "") answers each account's id as its filter-id. No
-// account gives one match without account.
-func (h *handler) siteAccounts(ctx context.Context, filterID string, siteID *int64) []match {
+// accountPage is how many accounts siteAccounts reads at a time, so that
+// answering a filter over many accounts never holds them all.
+const accountPage = 500
+
+// siteAccounts hands yield the additional accounts of a site (or of every
+// visible site when siteID is nil) as matches with filterID, a page at a
+// time; the empty filter (filterID "") answers each account's id as its
+// filter-id. No account gives one match without account. It returns false
+// when yield did.
+func (h *handler) siteAccounts(ctx context.Context, filterID string, siteID *int64, yield func(match) bool) bool {
 	main := false
-	list, err := h.svc.Accounts(ctx, hosting.AccountFilter{SiteID: siteID, Main: &main})
-	if err != nil {
-		return []match{{filterID: filterID, noFilter: filterID == "", err: err}}
-	}
-	if len(list) == 0 {
-		return []match{{filterID: filterID, noFilter: filterID == ""}}
-	}
-	out := make([]match, len(list))
-	for i, a := range list {
-		fid := filterID
-		if fid == "" {
-			fid = strconv.FormatInt(a.ID, 10)
+	var after int64
+	for n := 0; ; {
+		list, err := h.svc.Accounts(ctx, hosting.AccountFilter{SiteID: siteID, Main: &main, AfterID: after, Limit: accountPage})
+		if err != nil {
+			return yield(match{filterID: filterID, noFilter: filterID == "", err: err})
 		}
-		out[i] = match{filterID: fid, account: a}
+		if len(list) == 0 && n == 0 {
+			return yield(match{filterID: filterID, noFilter: filterID == ""})
+		}
+		for _, a := range list {
+			fid := filterID
+			if fid == "" {
+				fid = strconv.FormatInt(a.ID, 10)
+			}
+			if !yield(match{filterID: fid, account: a}) {
+				return false
+			}
+			after = a.ID
+		}
+		n += len(list)
+		if len(list) < accountPage {
+			return true
+		}
 	}
-	return out
 }
 
 // scopeSite returns the site a webspace-id or webspace-name names; an

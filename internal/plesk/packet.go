@@ -30,6 +30,14 @@ const (
 	maxDepth = 32
 	// maxElements bounds the number of elements in a packet.
 	maxElements = 200_000
+	// maxOperations bounds the operations (add, get, set, del of every
+	// operator together) in a packet; a packet with more is refused whole
+	// with errLimit before any runs, as Plesk refuses oversized requests.
+	maxOperations = 1000
+	// maxAnswerBytes caps the answer, which is written as it is made: once
+	// it is reached, a get's remaining results become one error result and
+	// the operations not yet run answer an error without running.
+	maxAnswerBytes = 16 << 20
 )
 
 // requestPacket is a request <packet>.
@@ -359,9 +367,20 @@ func unknownIn(parent string, u []unknownElem) error {
 
 // schemaError is a request that is not well-formed XML or does not follow
 // the schema: the whole packet is refused with errcode 1014.
-type schemaError struct{ msg string }
+type schemaError struct {
+	msg  string
+	code int // the system errcode; 0 = errParse
+}
 
 func (e *schemaError) Error() string { return e.msg }
+
+// errCode is the system errcode the error answers.
+func (e *schemaError) errCode() int {
+	if e.code == 0 {
+		return errParse
+	}
+	return e.code
+}
 
 func schemaErrorf(format string, args ...any) error {
 	return &schemaError{msg: fmt.Sprintf(format, args...)}
@@ -382,9 +401,10 @@ func safeName(s string) string {
 // limitedTokens is an xml.TokenReader that enforces maxDepth and
 // maxElements on the tokens of d.
 type limitedTokens struct {
-	d        *xml.Decoder
-	depth    int
-	elements int
+	d          *xml.Decoder
+	depth      int
+	elements   int
+	operations int
 	// What came before the first element: anything at all, and text
 	// (not white space), to say why a body without <packet> is refused.
 	sawToken, sawText bool
@@ -412,6 +432,12 @@ func (l *limitedTokens) Token() (xml.Token, error) {
 		}
 		if l.elements > maxElements {
 			return nil, schemaErrorf("more than %d elements", maxElements)
+		}
+		if l.depth == 3 { // packet > operator > operation
+			if l.operations++; l.operations > maxOperations {
+				return nil, &schemaError{code: errLimit, msg: fmt.Sprintf(
+					"the packet holds more than %d operations: send at most %d per packet", maxOperations, maxOperations)}
+			}
 		}
 	case xml.EndElement:
 		l.depth--
@@ -541,17 +567,13 @@ func parseInt(s string) (int64, bool) {
 
 // Answer types.
 
-// responsePacket is an answer <packet>: a system error, or one answer per
-// request operator, in order.
+// responsePacket is an answer <packet> holding only a system error; other
+// answers are written as they are made (answerWriter).
 type responsePacket struct {
-	XMLName   xml.Name `xml:"packet"`
-	Version   string   `xml:"version,attr"`
-	System    *systemResponse
-	Operators []operatorResponse
+	XMLName xml.Name `xml:"packet"`
+	Version string   `xml:"version,attr"`
+	System  *systemResponse
 }
-
-// operatorResponse is the answer of one operator (<ftp-user>, <webspace>).
-type operatorResponse interface{ operator() }
 
 // systemResponse is <system>: an error that stopped the whole packet.
 type systemResponse struct {
@@ -561,23 +583,6 @@ type systemResponse struct {
 	ErrText string   `xml:"errtext"`
 }
 
-// ftpUserResponse is <ftp-user> with one answer per operation.
-type ftpUserResponse struct {
-	XMLName    xml.Name `xml:"ftp-user"`
-	Operations []ftpUserOpResponse
-}
-
-func (*ftpUserResponse) operator() {}
-
-// ftpUserOpResponse is the answer of one ftp-user operation.
-type ftpUserOpResponse interface{ ftpUserOp() }
-
-// ftpUserAddResponse is <add> with its single result.
-type ftpUserAddResponse struct {
-	XMLName xml.Name           `xml:"add"`
-	Results []ftpUserAddResult `xml:"result"`
-}
-
 // ftpUserAddResult is the result of an add.
 type ftpUserAddResult struct {
 	XMLName xml.Name `xml:"result"`
@@ -585,12 +590,6 @@ type ftpUserAddResult struct {
 	ErrCode int      `xml:"errcode,omitempty"`
 	ErrText string   `xml:"errtext,omitempty"`
 	ID      int64    `xml:"id,omitempty"`
-}
-
-// ftpUserGetResponse is <get> with one result per matched account.
-type ftpUserGetResponse struct {
-	XMLName xml.Name           `xml:"get"`
-	Results []ftpUserGetResult `xml:"result"`
 }
 
 // ftpUserGetResult is FtpUserGetResultType.
@@ -615,18 +614,6 @@ type permissionsOut struct {
 	Write   bool     `xml:"write"`
 }
 
-// ftpUserSetResponse is <set> with one result per matched account.
-type ftpUserSetResponse struct {
-	XMLName xml.Name         `xml:"set"`
-	Results []filteredResult `xml:"result"`
-}
-
-// ftpUserDelResponse is <del> with one result per matched account.
-type ftpUserDelResponse struct {
-	XMLName xml.Name         `xml:"del"`
-	Results []filteredResult `xml:"result"`
-}
-
 // filteredResult is resultFilterType: the result of set or del on one
 // account.
 type filteredResult struct {
@@ -638,23 +625,13 @@ type filteredResult struct {
 	ID       int64    `xml:"id,omitempty"`
 }
 
-func (*ftpUserAddResponse) ftpUserOp() {}
-func (*ftpUserGetResponse) ftpUserOp() {}
-func (*ftpUserSetResponse) ftpUserOp() {}
-func (*ftpUserDelResponse) ftpUserOp() {}
-
-// webspaceResponse is <webspace> with one answer per operation.
-type webspaceResponse struct {
-	XMLName    xml.Name `xml:"webspace"`
-	Operations []*webspaceGetResponse
-}
-
-func (*webspaceResponse) operator() {}
-
-// webspaceGetResponse is <webspace><get>.
-type webspaceGetResponse struct {
-	XMLName xml.Name            `xml:"get"`
-	Results []webspaceGetResult `xml:"result"`
+// errorResult is a <result> that only reports an error: an operation not
+// run, or results left out, because the answer reached its cap.
+type errorResult struct {
+	XMLName xml.Name `xml:"result"`
+	Status  string   `xml:"status"`
+	ErrCode int      `xml:"errcode"`
+	ErrText string   `xml:"errtext"`
 }
 
 // webspaceGetResult is the result for one site.

@@ -27,8 +27,9 @@ type Options struct {
 
 // handler holds the dependencies of the agent.
 type handler struct {
-	svc *hosting.Service
-	log *slog.Logger
+	svc       *hosting.Service
+	log       *slog.Logger
+	maxAnswer int64 // answer cap, maxAnswerBytes but in tests
 }
 
 // NewHandler returns the handler of POST /enterprise/control/agent.php.
@@ -36,64 +37,81 @@ type handler struct {
 // text/xml, authentication and parse failures included, since Plesk
 // clients never look at the HTTP status.
 func NewHandler(svc *hosting.Service, o Options) http.Handler {
+	return newHandler(svc, o, maxAnswerBytes)
+}
+
+func newHandler(svc *hosting.Service, o Options, maxAnswer int64) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{svc: svc, log: o.Logger}
+	h := &handler{svc: svc, log: o.Logger, maxAnswer: maxAnswer}
 	mux := http.NewServeMux()
 	mux.HandleFunc(Path, h.handleAgent)
 	return mux
 }
 
-// handleAgent answers one packet.
+// handleAgent answers one packet: a system error, or the answers of its
+// operations written as they are made.
 func (h *handler) handleAgent(w http.ResponseWriter, r *http.Request) {
-	p := h.answer(r)
-	var buf bytes.Buffer
-	if err := encodePacket(&buf, p, isTrue(r.Header.Get("HTTP_PRETTY_PRINT"))); err != nil {
-		h.log.Error("plesk: encode answer", "err", err)
-		buf.Reset()
-		_ = encodePacket(&buf, systemError(Version, errFailed, "internal error"), false)
-	}
+	ctx, req, version, sysErr := h.prepare(r)
+	indent := isTrue(r.Header.Get("HTTP_PRETTY_PRINT"))
 	w.Header().Set("Content-Type", "text/xml; charset=UTF-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(buf.Bytes())
+	if sysErr != nil {
+		var buf bytes.Buffer
+		if err := encodePacket(&buf, sysErr, indent); err != nil {
+			h.log.Error("plesk: encode answer", "err", err)
+			return
+		}
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
+	a := newAnswerWriter(w, version, indent, h.maxAnswer)
+	for _, o := range req.Operators {
+		switch {
+		case o.FTPUser != nil:
+			h.ftpUser(ctx, a, o.FTPUser)
+		case o.Webspace != nil:
+			h.webspace(ctx, a, o.Webspace)
+		}
+	}
+	if err := a.close(); err != nil {
+		h.log.Warn("plesk: write answer", "err", err)
+	}
 }
 
-// answer authenticates, parses and runs a packet. Credentials are checked
-// first, as Plesk does: a caller without valid credentials learns nothing
-// about the packet (method, parsing, version), only 1001 or 11003.
-func (h *handler) answer(r *http.Request) *responsePacket {
+// prepare authenticates and parses a packet: it returns the context
+// carrying the actor, the packet and the version of the answer, or a
+// system error. Credentials are checked first, as Plesk does: a caller
+// without valid credentials learns nothing about the packet (method,
+// parsing, version), only 1001 or 11003.
+func (h *handler) prepare(r *http.Request) (context.Context, *requestPacket, string, *responsePacket) {
 	actor, sysErr := h.authenticate(r)
 	if sysErr != nil {
 		sysErr.Version = Version
-		return sysErr
+		return nil, nil, "", sysErr
 	}
 	if r.Method != http.MethodPost {
-		return systemError(Version, errParse, "send the packet with POST")
+		return nil, nil, "", systemError(Version, errParse, "send the packet with POST")
 	}
 	req, err := decodePacket(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
 	if err != nil {
-		return systemError(Version, errParse, err.Error())
+		code := errParse
+		var se *schemaError
+		if errors.As(err, &se) {
+			code = se.errCode()
+		}
+		return nil, nil, "", systemError(Version, code, err.Error())
 	}
 	version := Version
 	if req.Version != nil {
 		if !supportedVersion(*req.Version) {
-			return systemError(Version, errVersion, "protocol version "+quoteShort(*req.Version)+" is not supported")
+			return nil, nil, "", systemError(Version, errVersion, "protocol version "+quoteShort(*req.Version)+" is not supported")
 		}
 		version = strings.TrimSpace(*req.Version)
 	}
-	ctx := hosting.WithActor(r.Context(), actor)
-	out := &responsePacket{Version: version}
-	for _, o := range req.Operators {
-		switch {
-		case o.FTPUser != nil:
-			out.Operators = append(out.Operators, h.ftpUser(ctx, o.FTPUser))
-		case o.Webspace != nil:
-			out.Operators = append(out.Operators, h.webspace(ctx, o.Webspace))
-		}
-	}
-	return out
+	return hosting.WithActor(r.Context(), actor), req, version, nil
 }
 
 // authenticate checks the KEY header (an API token) or the

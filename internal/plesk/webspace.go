@@ -17,70 +17,86 @@ const (
 
 // webspace runs the operations of one <webspace>: only get, so that
 // clients can look up a site's id by name and the reverse.
-func (h *handler) webspace(ctx context.Context, req *webspaceRequest) *webspaceResponse {
-	out := &webspaceResponse{Operations: make([]*webspaceGetResponse, 0, len(req.Operations))}
+func (h *handler) webspace(ctx context.Context, a *answerWriter, req *webspaceRequest) {
+	a.start("webspace")
 	for _, op := range req.Operations {
-		out.Operations = append(out.Operations, h.webspaceGet(ctx, op.Get))
+		if a.stopped() {
+			a.notRun("get")
+			continue
+		}
+		a.start("get")
+		h.webspaceGet(ctx, a, op.Get)
+		a.end("get")
 	}
-	return out
+	a.end("webspace")
 }
 
-// webspaceGet answers one result per site the filter names, or per
-// visible site for the empty filter.
-func (h *handler) webspaceGet(ctx context.Context, req *webspaceGetReq) *webspaceGetResponse {
+// webspaceGet writes one result per site the filter names, or per
+// visible site for the empty filter; once the answer reaches its cap, the
+// rest are replaced by one error result.
+func (h *handler) webspaceGet(ctx context.Context, a *answerWriter, req *webspaceGetReq) {
 	genInfo := req.Dataset != nil && req.Dataset.GenInfo != nil
 	kind, values, _ := req.Filter.kind("get") // checked when decoded
-	out := &webspaceGetResponse{}
-	add := func(filterID string, site *hosting.Site) {
-		out.Results = append(out.Results, siteResult(filterID, site, genInfo))
+	// put writes r and reports whether the next result may follow.
+	put := func(r *webspaceGetResult) bool {
+		if a.stopped() {
+			a.truncate()
+			return false
+		}
+		a.result(r)
+		return !a.failed()
 	}
-	fail := func(filterID string, id int64, err error) {
+	fail := func(filterID string, id int64, err error) bool {
 		code, text := h.opError(ctx, "webspace get", err, textNoWebspace)
-		out.Results = append(out.Results, webspaceGetResult{Status: statusError, ErrCode: code, ErrText: text,
+		return put(&webspaceGetResult{Status: statusError, ErrCode: code, ErrText: text,
 			FilterID: filterIDOf(filterID, kind == filterAll), ID: id})
 	}
 	switch kind {
 	case filterID:
 		for _, v := range values {
-			id, ok := parseInt(v)
+			var ok bool
+			if id, isNum := parseInt(v); !isNum {
+				ok = fail(v, 0, hosting.FieldErrorf(hosting.CodeInvalidInput, "id", "id %s is not a number", quoteShort(v)))
+			} else if site, err := h.svc.SiteByID(ctx, id); err != nil {
+				ok = fail(v, max(id, 0), err)
+			} else {
+				ok = put(siteResult(v, site, genInfo))
+			}
 			if !ok {
-				fail(v, 0, hosting.FieldErrorf(hosting.CodeInvalidInput, "id", "id %s is not a number", quoteShort(v)))
-				continue
+				return
 			}
-			site, err := h.svc.SiteByID(ctx, id)
-			if err != nil {
-				fail(v, max(id, 0), err)
-				continue
-			}
-			add(v, site)
 		}
 	case filterName:
 		for _, v := range values {
-			site, err := h.svc.Site(ctx, strings.TrimSpace(v))
-			if err != nil {
-				fail(v, 0, err)
-				continue
+			var ok bool
+			if site, err := h.svc.Site(ctx, strings.TrimSpace(v)); err != nil {
+				ok = fail(v, 0, err)
+			} else {
+				ok = put(siteResult(v, site, genInfo))
 			}
-			add(v, site)
+			if !ok {
+				return
+			}
 		}
 	default:
 		sites, err := h.svc.Sites(ctx, hosting.SiteFilter{})
 		if err != nil {
 			fail("", 0, err)
-			break
+			return
 		}
 		for _, s := range sites {
-			add(strconv.FormatInt(s.ID, 10), s)
+			if !put(siteResult(strconv.FormatInt(s.ID, 10), s, genInfo)) {
+				return
+			}
 		}
 		if len(sites) == 0 {
-			out.Results = append(out.Results, webspaceGetResult{Status: statusOK})
+			put(&webspaceGetResult{Status: statusOK})
 		}
 	}
-	return out
 }
 
-func siteResult(filterID string, s *hosting.Site, genInfo bool) webspaceGetResult {
-	r := webspaceGetResult{Status: statusOK, FilterID: &filterID, ID: s.ID}
+func siteResult(filterID string, s *hosting.Site, genInfo bool) *webspaceGetResult {
+	r := &webspaceGetResult{Status: statusOK, FilterID: &filterID, ID: s.ID}
 	if genInfo {
 		status := webspaceActive
 		if s.EffectiveStatus() == hosting.StatusSuspended {
