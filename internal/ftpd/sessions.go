@@ -278,7 +278,11 @@ func (s *Server) recordUsage(ctx context.Context, all bool) {
 		if !ok {
 			continue
 		}
-		if err := s.svc.RecordUsage(ctx, u.accountID, v); err != nil {
+		if err := s.svc.RecordUsage(ctx, u.accountID, v); hosting.ErrorCode(err) == hosting.CodeNotFound {
+			// The account was deleted: drop this value once, quietly,
+			// rather than retry it every round until shutdown.
+			s.log.Debug("record usage: account gone, dropped", "account", u.accountID)
+		} else if err != nil {
 			s.log.Warn("record usage", "account", u.accountID, "err", err)
 			continue
 		}
