@@ -33,12 +33,21 @@ func ServerDSN(tb testing.TB) string {
 	tb.Helper()
 	dsn := os.Getenv(EnvDSN)
 	if dsn == "" {
+		announceSkip.Do(func() {
+			// go test -v shows each skip's reason; this line also shows
+			// without -v when go test runs in a package's folder.
+			fmt.Fprintf(os.Stderr, "pgtest: %s is unset: this package's PostgreSQL tests are SKIPPED "+
+				"(set it to a PostgreSQL server's DSN to run them)\n", EnvDSN)
+		})
 		tb.Skipf("%s is not set: set it to a PostgreSQL server's DSN to run the PostgreSQL tests, e.g. "+
 			"%s='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' (they create and drop a database "+
 			"of their own)", EnvDSN, EnvDSN)
 	}
 	return dsn
 }
+
+// announceSkip prints the skip notice once per test binary.
+var announceSkip sync.Once
 
 // Database is a fresh database on the test server.
 type Database struct {
