@@ -1,0 +1,34 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"ftpanel/internal/hosting/hostingtest"
+	"ftpanel/internal/web"
+)
+
+// TestLogin_NextStaysOnPanel signs in with the hostile next values of
+// issue 17 item 6 (as the login page's query string carries them) and
+// checks that every redirect stays on the panel.
+func TestLogin_NextStaysOnPanel(t *testing.T) {
+	p := newPanel(t, web.Options{})
+	for _, raw := range []string{"%2F%09%2Fevil.example%2Fphish", "%2F%5Cevil.example", "%2F%2Fevil.example",
+		"%2F%0D%0A%2Fevil.example", "javascript%3Aalert(1)", "%2F%E2%88%95evil.example"} {
+		t.Run(raw, func(t *testing.T) {
+			next, err := url.QueryUnescape(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := p.client(t)
+			r := c.get("/login?next=" + raw)
+			wantStatus(t, "GET /login", r, http.StatusOK)
+			r = c.post("/login", url.Values{"login": {"alice"}, "password": {hostingtest.Password}, "next": {next}})
+			wantStatus(t, "POST /login", r, http.StatusSeeOther)
+			if r.location != "/accounts" {
+				t.Errorf("Location=%q, want /accounts", r.location)
+			}
+		})
+	}
+}
