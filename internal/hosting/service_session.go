@@ -91,6 +91,7 @@ func (s *Service) DeleteBan(ctx context.Context, addr string) error {
 	if err := s.store.DeleteBan(ctx, addr); err != nil {
 		return op(opName, err)
 	}
+	s.guard.forget(addr) // other nodes drop it at their next read of the bans
 	return op(opName, s.store.AppendAudit(ctx, s.event(ctx, "ban.delete", "ban", 0, addr, 0, "")))
 }
 
