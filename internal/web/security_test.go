@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 
@@ -31,4 +33,40 @@ func TestLogin_NextStaysOnPanel(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLogin_Guard: the panel's login form goes through the service's
+// guard (issue 17 item 1).
+func TestLogin_Guard(t *testing.T) {
+	h := &hostingtest.CountingHasher{}
+	env := hostingtest.NewWith(t, hostingtest.Config{Hasher: h})
+	if _, _, err := env.Service.CreateAdmin(env.Admin(context.Background()), "admin", adminPassword); err != nil {
+		t.Fatal(err)
+	}
+	hd, err := web.NewHandler(env.Service, web.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(hd)
+	t.Cleanup(srv.Close)
+	p := &panel{env: env, srv: srv}
+	n := hostingtest.CheckGuard(t, hostingtest.GuardCase{Service: env.Service, Evaluations: h.Verifies,
+		Try: func(t testing.TB, right bool) bool {
+			pw := "Wrong-pass1"
+			if right {
+				pw = adminPassword
+			}
+			c := p.client(t.(*testing.T))
+			c.get("/login")
+			r := c.post("/login", url.Values{"login": {"admin"}, "password": {pw}})
+			switch r.status {
+			case http.StatusSeeOther:
+				return true
+			case http.StatusUnauthorized, http.StatusTooManyRequests:
+				return false
+			}
+			t.Errorf("POST /login: status %d", r.status)
+			return false
+		}})
+	t.Logf("burst of 50 wrong passwords: %d verifications", n)
 }
