@@ -161,6 +161,13 @@ func TestGuard_IPv6Slash64(t *testing.T) {
 	if env.Service.Guard().Banned(netip.MustParseAddr("2001:db8:1:3::1")) {
 		t.Error("the next /64 is banned")
 	}
+	// `ban del` with one address of the /64 lifts the ban.
+	if err := env.Service.DeleteBan(env.Admin(context.Background()), "2001:db8:1:2::1"); err != nil {
+		t.Fatalf("DeleteBan(an address of the /64): %v", err)
+	}
+	if env.Service.Guard().Banned(netip.MustParseAddr("2001:db8:1:2::1")) {
+		t.Error("still banned after ban del")
+	}
 }
 
 // TestGuard_ParallelBurst: 50 wrong guesses at once run at most

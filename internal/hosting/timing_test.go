@@ -42,7 +42,10 @@ func TestAuthenticate_UnknownLoginTiming(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_ = tc.login("warm-up-unknown") // makes the dummy hash, once
-			const n = 15
+			n := 15
+			if raceEnabled {
+				n = 2 // the counts still hold; the timings mean nothing
+			}
 			var known, unknown []time.Duration
 			for i := 0; i < 2*n; i++ {
 				login := tc.known
@@ -69,7 +72,7 @@ func TestAuthenticate_UnknownLoginTiming(t *testing.T) {
 			slices.Sort(unknown)
 			mk, mu := known[n/2], unknown[n/2]
 			t.Logf("medians over %d tries: known %v, unknown %v (ratio %.2f)", n, mk, mu, float64(mu)/float64(mk))
-			if ratio := float64(mu) / float64(mk); ratio < 0.5 || ratio > 2 {
+			if ratio := float64(mu) / float64(mk); !raceEnabled && (ratio < 0.5 || ratio > 2) {
 				t.Errorf("median unknown %v vs known %v: ratio %.2f outside 0.5–2", mu, mk, ratio)
 			}
 		})
