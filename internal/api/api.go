@@ -32,29 +32,20 @@ type Options struct {
 	FTPPort int
 	// MaxBodyBytes bounds request bodies; 0 means 1 MiB.
 	MaxBodyBytes int64
-	// AuthBurst is how many failed authentications an address (and,
-	// separately, a token key) may make before it is answered 429; 0 means
-	// 10. AuthRefill is the time in which one more attempt is allowed
-	// again; 0 means 6 seconds (so 10 per minute in the long run).
-	AuthBurst  int
-	AuthRefill time.Duration
 }
 
 // Defaults of Options, and how long idempotent answers are kept.
 const (
-	defaultMaxBody    = 1 << 20
-	defaultAuthBurst  = 10
-	defaultAuthRefill = 6 * time.Second
-	idempotencyTTL    = 24 * time.Hour
+	defaultMaxBody = 1 << 20
+	idempotencyTTL = 24 * time.Hour
 )
 
 // handler holds the API's dependencies; its methods are the routes.
 type handler struct {
-	svc     *hosting.Service
-	opts    Options
-	log     *slog.Logger
-	limiter *limiter
-	idem    *inflight
+	svc  *hosting.Service
+	opts Options
+	log  *slog.Logger
+	idem *inflight
 }
 
 // route is one line of the route table: a Go 1.22 ServeMux pattern, its
@@ -134,15 +125,8 @@ func newHandler(svc *hosting.Service, o Options) *handler {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = defaultMaxBody
 	}
-	if o.AuthBurst <= 0 {
-		o.AuthBurst = defaultAuthBurst
-	}
-	if o.AuthRefill <= 0 {
-		o.AuthRefill = defaultAuthRefill
-	}
 	return &handler{svc: svc, opts: o, log: o.Logger,
-		limiter: newLimiter(o.AuthBurst, o.AuthRefill, time.Now),
-		idem:    newInflight()}
+		idem: newInflight()}
 }
 
 // fallback serves matched routes through mux and answers the rest with a

@@ -60,7 +60,7 @@ func newTestEnv(t *testing.T, edit func(*Options)) *testEnv {
 func newTestEnvWith(t *testing.T, pol func(*hosting.Policy), edit func(*Options)) *testEnv {
 	t.Helper()
 	e := &testEnv{Env: hostingtest.NewWithPolicy(t, pol), t: t, api: mustOpenAPI(t), logs: &syncBuffer{}}
-	o := Options{Logger: slog.New(slog.NewTextHandler(e.logs, nil)), FTPHost: "ftp.example.net", AuthBurst: 1000}
+	o := Options{Logger: slog.New(slog.NewTextHandler(e.logs, nil)), FTPHost: "ftp.example.net"}
 	if edit != nil {
 		edit(&o)
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/netip"
-	"strconv"
 	"strings"
 	"time"
 
@@ -127,9 +125,11 @@ func (h *handler) limitBody(next http.Handler) http.Handler {
 }
 
 // authenticate checks "Authorization: Bearer ftpanel_<key>_<secret>" with
-// the service and puts the actor into the request context. Failed attempts
-// are counted per client address and per token key; when either has used
-// up its allowance the request is answered 429 without checking the token.
+// the service and puts the actor into the request context. The service's
+// guard counts failed attempts per client address and per token key,
+// together with every other password check, and refuses a banned address
+// or a locked key without checking the token: that is answered 429 with
+// Retry-After (see throttled in ratelimit.go).
 func (h *handler) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		addr := clientAddr(r)
@@ -139,21 +139,12 @@ func (h *handler) authenticate(next http.Handler) http.Handler {
 			h.writeError(w, r, hosting.Errorf(hosting.CodeUnauthorized, "missing bearer token: send Authorization: Bearer <token>"))
 			return
 		}
-		keys := []string{"addr:" + addrBucket(addr)}
-		if k := tokenKey(bearer); k != "" {
-			keys = append(keys, "key:"+k)
-		}
-		if wait := h.limiter.wait(keys...); wait > 0 {
-			secs := int((wait + time.Second - 1) / time.Second)
-			w.Header().Set("Retry-After", strconv.Itoa(secs))
-			h.writeErrorStatus(w, r, http.StatusTooManyRequests, hosting.Errorf(hosting.CodeUnauthorized,
-				"too many failed authentication attempts; retry in %d seconds", secs))
-			return
-		}
 		actor, err := h.svc.AuthenticateToken(r.Context(), bearer, hosting.ViaAPI, addr)
 		if err != nil {
+			if h.throttled(w, r, err) {
+				return
+			}
 			if hosting.ErrorCode(err) == hosting.CodeUnauthorized {
-				h.limiter.fail(keys...)
 				w.Header().Set("WWW-Authenticate", `Bearer realm="ftpanel", error="invalid_token"`)
 			}
 			h.writeError(w, r, err)
@@ -205,22 +196,4 @@ func clientAddr(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// addrBucket groups addresses for the failed-authentication limit: one
-// IPv4 address, or one IPv6 /64 (what a single client usually holds).
-func addrBucket(addr string) string {
-	ip, err := netip.ParseAddr(addr)
-	if err != nil {
-		return addr
-	}
-	ip = ip.Unmap()
-	if ip.Is4() {
-		return ip.String()
-	}
-	p, err := ip.Prefix(64)
-	if err != nil {
-		return ip.String()
-	}
-	return p.String()
 }

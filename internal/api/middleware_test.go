@@ -56,7 +56,8 @@ func TestAuthenticate(t *testing.T) {
 }
 
 func TestAuthenticate_RateLimit(t *testing.T) {
-	e := newTestEnv(t, func(o *Options) { o.AuthBurst = 3; o.AuthRefill = time.Hour })
+	e := newTestEnv(t, nil)
+	e.Service.Guard().Configure(hosting.GuardConfig{MaxFailures: 3, BanTime: time.Hour})
 	bad := "ftpanel_AAAAAAAAAAAA_wrong"
 	for range 3 {
 		e.do(t, bad, "GET", "/api/v1/accounts", nil).wantError(t, 401, hosting.CodeUnauthorized, "")
@@ -67,67 +68,11 @@ func TestAuthenticate_RateLimit(t *testing.T) {
 	if err != nil || secs < 3000 || secs > 3600 {
 		t.Errorf("Retry-After=%q, want about an hour", r.header.Get("Retry-After"))
 	}
-	// The address has used up its allowance: even a valid token waits, so
-	// that the answer gives a guesser no hint.
+	// The address is banned: even a valid token waits, so that the
+	// answer gives a guesser no hint.
 	e.do(t, e.admin, "GET", "/api/v1/accounts", nil).wantError(t, 429, hosting.CodeUnauthorized, "")
 	// Requests without a token are not guesses and are not limited.
 	e.do(t, "", "GET", "/api/v1/accounts", nil).wantError(t, 401, hosting.CodeUnauthorized, "")
-}
-
-func TestLimiter(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := newLimiter(2, 10*time.Second, func() time.Time { return now })
-	step := func(d time.Duration) { now = now.Add(d) }
-	tests := []struct {
-		name string
-		do   func()
-		keys []string
-		want time.Duration
-	}{
-		{"Fresh", func() {}, []string{"addr:a", "key:k"}, 0},
-		{"OneFailure", func() { l.fail("addr:a", "key:k") }, []string{"addr:a"}, 0},
-		{"Exhausted", func() { l.fail("addr:a", "key:k") }, []string{"addr:a"}, 10 * time.Second},
-		{"KeyFromOtherAddress", func() {}, []string{"addr:b", "key:k"}, 10 * time.Second},
-		{"OtherKeyOtherAddress", func() {}, []string{"addr:b", "key:j"}, 0},
-		{"PartlyRefilled", func() { step(4 * time.Second) }, []string{"addr:a"}, 6 * time.Second},
-		{"Refilled", func() { step(6 * time.Second) }, []string{"addr:a"}, 0},
-		{"NotBeyondBurst", func() { step(time.Hour); l.fail("addr:a"); l.fail("addr:a") }, []string{"addr:a"}, 10 * time.Second},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			tc.do()
-			if got := l.wait(tc.keys...); got != tc.want {
-				t.Errorf("wait=%v, want %v", got, tc.want)
-			}
-		})
-	}
-}
-
-func TestLimiter_Sweep(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := newLimiter(1, time.Second, func() time.Time { return now })
-	for i := range maxBuckets {
-		l.fail("addr:" + strconv.Itoa(i))
-	}
-	now = now.Add(time.Minute)
-	l.fail("addr:new")
-	if got := len(l.buckets); got != 1 {
-		t.Errorf("buckets after sweep=%d, want 1 (the refilled ones dropped)", got)
-	}
-}
-
-func TestAddrBucket(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"192.0.2.1", "192.0.2.1"},
-		{"::ffff:192.0.2.1", "192.0.2.1"},
-		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
-		{"not-an-ip", "not-an-ip"},
-	}
-	for _, tc := range tests {
-		if got := addrBucket(tc.in); got != tc.want {
-			t.Errorf("addrBucket(%q)=%q, want %q", tc.in, got, tc.want)
-		}
-	}
 }
 
 func TestRecoverPanics(t *testing.T) {

@@ -79,12 +79,27 @@ type HTTP struct {
 	SecureCookies bool   `toml:"secure_cookies"`
 }
 
-// Defender configures brute-force bans.
+// Defender configures the throttle and bans of every password check
+// (panel, Plesk, Hestia, REST tokens, FTP, SFTP).
 type Defender struct {
 	MaxFailures int      `toml:"max_failures"`
 	Window      Duration `toml:"window"`
 	BanTime     Duration `toml:"ban_time"`
 	MaxBanTime  Duration `toml:"max_ban_time"`
+	// SafeList holds addresses and CIDR networks never banned nor
+	// throttled (monitoring, the office); their failures are still logged.
+	SafeList []string `toml:"safe_list"`
+}
+
+// GuardConfig returns the hosting guard's settings of [defender].
+func (c Config) GuardConfig() (hosting.GuardConfig, error) {
+	safe, err := hosting.ParseSafeList(c.Defender.SafeList)
+	if err != nil {
+		return hosting.GuardConfig{}, err
+	}
+	return hosting.GuardConfig{MaxFailures: c.Defender.MaxFailures, Window: c.Defender.Window.Duration,
+		BanTime: c.Defender.BanTime.Duration, MaxBanTime: c.Defender.MaxBanTime.Duration, SafeList: safe,
+		Node: c.NodeID()}, nil
 }
 
 // Policy configures the rules of DESIGN §3.
@@ -318,6 +333,9 @@ func (c Config) Validate() error {
 		if n < 1 {
 			bad(key, "must be at least 1")
 		}
+	}
+	if _, err := hosting.ParseSafeList(c.Defender.SafeList); err != nil {
+		bad("defender.safe_list", "%s", hosting.ErrorMessage(err))
 	}
 	if _, err := c.UmaskMode(); err != nil {
 		bad("ftp.umask", "%v", err)

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,9 +47,10 @@ type Config struct {
 	MaxClients, MaxClientsPerIP, MaxSessionsPerAccount int
 	Umask                                              fs.FileMode // 0 means the default 022: files 0644, folders 0755
 	// FailDelay is how long a failed login waits before its reply
-	// (default 1s); only the client's own goroutine sleeps.
+	// (default 1s); only the client's own goroutine sleeps. Failed logins
+	// are counted, and addresses banned, by the service's guard
+	// (hosting.Guard, configured through hosting.Options.Guard).
 	FailDelay time.Duration
-	Defender  DefenderConfig
 	// SyncInterval is how often sessions are written to the registry and
 	// kill requests are read (default 500ms).
 	SyncInterval time.Duration
@@ -95,7 +95,6 @@ func (c *Config) setDefaults() {
 	if c.GraceTimeout <= 0 {
 		c.GraceTimeout = 30 * time.Second
 	}
-	c.Defender.setDefaults()
 }
 
 func (c *Config) validate() error {
@@ -138,7 +137,6 @@ type Server struct {
 	ln      net.Listener
 	def     *defender
 	met     *metrics
-	authSem chan struct{} // bounds concurrent password verifications
 	chown   bool          // CAP_CHOWN: give uploads to the site's user
 	usages  *homefs.Usages
 	bufs    sync.Pool     // *bufio.Writer for passive data connections
@@ -180,9 +178,8 @@ func New(svc *hosting.Service, cfg Config, log *slog.Logger) (*Server, error) {
 		cfg:        cfg,
 		log:        log,
 		actx:       hosting.WithActor(context.Background(), hosting.SystemActor(hosting.ViaFTP, "ftpd")),
-		def:        newDefender(cfg.Defender),
+		def:        newDefender(svc.Guard()),
 		met:        newMetrics(),
-		authSem:    make(chan struct{}, max(4, 2*runtime.GOMAXPROCS(0))),
 		chown:      homefs.CanChown(),
 		usages:     cfg.Usages,
 		done:       make(chan struct{}),
@@ -491,7 +488,9 @@ func (d *driver) PostAuthMessage(_ ftpserver.ClientContext, _ string, err error)
 }
 
 // AuthUser implements ftpserver.MainDriver: the login, through
-// hosting.Service.AuthenticateFTP. Errors are the reply texts (530).
+// hosting.Service.AuthenticateFTP, whose guard counts the attempt before
+// the password is checked (and bounds the verifications running at once).
+// Errors are the reply texts (530).
 func (d *driver) AuthUser(cc ftpserver.ClientContext, user, pass string) (ftpserver.ClientDriver, error) {
 	s := d.s
 	s.mu.Lock()
@@ -503,12 +502,7 @@ func (d *driver) AuthUser(cc ftpserver.ClientContext, user, pass string) (ftpser
 	if x.acct != nil { // written only by this goroutine
 		return nil, errLoggedIn
 	}
-	if s.def.banned(x.ip, time.Now()) {
-		return nil, errBanned
-	}
-	s.authSem <- struct{}{}
 	a, err := s.svc.AuthenticateFTP(s.actx, user, pass, x.ip)
-	<-s.authSem
 	if err != nil {
 		return nil, s.loginFailed(x, user, err)
 	}
@@ -520,27 +514,34 @@ func (d *driver) AuthUser(cc ftpserver.ClientContext, user, pass string) (ftpser
 	return f, nil
 }
 
-// loginFailed logs and counts a failed login, feeds the defender, waits
-// FailDelay and returns the reply.
+// loginFailed logs and counts a failed login, waits FailDelay and returns
+// the reply. The guard has counted it already.
 func (s *Server) loginFailed(x *session, user string, err error) error {
 	s.met.loginFailed.Inc()
 	code := hosting.ErrorCode(err)
 	var reply error
-	switch code {
-	case hosting.CodeUnauthorized:
+	_, refused := hosting.LoginRefused(err)
+	switch {
+	case refused:
+		reply = errBanned
+	case code == hosting.CodeUnauthorized:
 		reply = errLoginFailed
-	case hosting.CodeSuspended:
+	case code == hosting.CodeSuspended:
 		reply = errSuspended
-	case hosting.CodeForbidden:
+	case code == hosting.CodeForbidden:
 		reply = errNotAllowedIP
 	default:
 		reply = errUnavailable
 		s.log.Error("login", "login", clip(user), "remote", x.remote, "err", err)
 	}
-	s.log.Info("login failed", "session", x.id, "login", clip(user), "remote", x.remote, "reason", string(code))
-	now := time.Now()
-	if code == hosting.CodeUnauthorized && s.def.fail(x.ip, now) {
-		s.ban(x.ip, now)
+	reason := string(code)
+	if refused {
+		reason = "throttled"
+	}
+	s.log.Info("login failed", "session", x.id, "login", clip(user), "remote", x.remote, "reason", reason)
+	if b, ok := hosting.BanStarted(err); ok {
+		s.met.bans.Inc()
+		s.log.Warn("address banned", "addr", b.Addr, "until", b.Until.Format(time.RFC3339), "strikes", b.Strikes)
 	}
 	t := time.NewTimer(s.cfg.FailDelay)
 	select {
@@ -549,33 +550,6 @@ func (s *Server) loginFailed(x *session, user string, err error) error {
 		t.Stop()
 	}
 	return reply
-}
-
-// ban bans ip: for BanTime, doubled for each earlier ban of the address.
-func (s *Server) ban(ip netip.Addr, now time.Time) {
-	ctx, cancel := context.WithTimeout(s.actx, 5*time.Second)
-	defer cancel()
-	addr := ip.String()
-	strikes := 0
-	if prev, err := s.svc.BanOf(ctx, addr); err == nil {
-		// Strikes are forgotten once the last ban is long over.
-		if now.Sub(prev.Until) < s.cfg.Defender.MaxBanTime {
-			strikes = prev.Strikes
-		}
-	}
-	until := now.Add(s.cfg.Defender.banDuration(strikes))
-	s.met.bans.Inc()
-	b := &hosting.Ban{Addr: addr, Until: until.UTC(), Strikes: strikes + 1, Node: s.cfg.Node, CreatedAt: now.UTC(),
-		Reason: fmt.Sprintf("%d failed FTP logins within %s", s.cfg.Defender.MaxFailures, s.cfg.Defender.Window)}
-	// Under banMu, so that a refresh of the ban list runs wholly before
-	// (and the ban is set after it) or wholly after (and reads it).
-	s.banMu.Lock()
-	s.def.ban(ip, until, now)
-	if err := s.svc.Ban(ctx, b); err != nil {
-		s.log.Error("record ban", "addr", addr, "err", err)
-	}
-	s.banMu.Unlock()
-	s.log.Warn("address banned", "addr", addr, "until", until.UTC().Format(time.RFC3339), "strikes", b.Strikes)
 }
 
 // login opens the session's file system after a successful

@@ -675,10 +675,9 @@ func TestServer_SessionsClosed(t *testing.T) {
 }
 
 func TestServer_Defender(t *testing.T) {
-	f := newFixture(t, func(c *Config) {
-		c.Defender = DefenderConfig{MaxFailures: 3, Window: time.Minute, BanTime: 400 * time.Millisecond, MaxBanTime: time.Hour}
-		c.SyncInterval = 100 * time.Millisecond
-	})
+	f := newFixture(t, func(c *Config) { c.SyncInterval = 100 * time.Millisecond })
+	f.env.Service.Guard().Configure(hosting.GuardConfig{MaxFailures: 3, Window: time.Minute, BanTime: 400 * time.Millisecond,
+		MaxBanTime: time.Hour, RefreshInterval: 100 * time.Millisecond})
 	f.account(t, "bob", "/", true, true, -1)
 	fail := func() {
 		r := dialRaw(t, f.addr)

@@ -38,6 +38,7 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 	cache  *loginCache
+	guard  *Guard
 	// ChownAvailable says whether created folders can be given to a site's
 	// system user (the process runs as root).
 	chown bool
@@ -66,6 +67,8 @@ type Options struct {
 	LoginCacheSize int
 	// LoginCacheTTL is how long a verification is reused (0 = 10 minutes).
 	LoginCacheTTL time.Duration
+	// Guard throttles and bans password guessing on every interface.
+	Guard GuardConfig
 }
 
 // NewService returns a Service over store with the given policy.
@@ -92,8 +95,12 @@ func NewService(store Store, policy Policy, hasher Hasher, o Options) (*Service,
 	if size > 0 {
 		s.cache = newLoginCache(size, ttl)
 	}
+	s.guard = newGuard(store, s.now, s.log, o.Guard)
 	return s, nil
 }
+
+// Guard returns the throttle and defender of the service's password checks.
+func (s *Service) Guard() *Guard { return s.guard }
 
 // Policy returns the service's policy.
 func (s *Service) Policy() Policy { return s.policy }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -13,8 +14,20 @@ import (
 )
 
 // AuthenticatePanel checks panel credentials (administrators first, then
-// customers) and returns the actor. Errors: unauthorized, suspended.
+// customers) from the client address remote and returns the actor; the
+// check goes through the Guard (see LoginRefused). Errors: unauthorized,
+// suspended.
 func (s *Service) AuthenticatePanel(ctx context.Context, login, password string, via Via, remote string) (Actor, error) {
+	const opName = "hosting.AuthenticatePanel"
+	at, err := s.guard.begin(ctx, via, remote, "panel", login)
+	if err != nil {
+		return Actor{}, op(opName, refusal(err))
+	}
+	a, err := s.authenticatePanel(ctx, login, password, via, remote)
+	return a, op(opName, settle(at, err))
+}
+
+func (s *Service) authenticatePanel(ctx context.Context, login, password string, via Via, remote string) (Actor, error) {
 	const opName = "hosting.AuthenticatePanel"
 	fail := Errorf(CodeUnauthorized, "wrong login or password")
 	if login == "" || password == "" || len(password) > 1024 {
@@ -48,10 +61,33 @@ func (s *Service) AuthenticatePanel(ctx context.Context, login, password string,
 
 // AuthenticateFTP checks an FTP login from ip: the password (argon2id or an
 // imported hash, upgraded to argon2id after success; successful checks are
-// cached), then expiry, allowed addresses and effective status. Errors:
-// unauthorized (unknown login, wrong password, expired), forbidden (address
-// not allowed), suspended.
+// cached), then expiry, allowed addresses and effective status. The check
+// goes through the Guard (see LoginRefused, BanStarted); an unknown login
+// costs one password verification too, so that timing does not tell
+// which logins exist. Errors: unauthorized (unknown login, wrong
+// password, expired, refused by the guard), forbidden (address not
+// allowed), suspended.
 func (s *Service) AuthenticateFTP(ctx context.Context, login, password string, ip netip.Addr) (*Account, error) {
+	return s.AuthenticateAccount(ctx, ViaFTP, login, password, ip)
+}
+
+// AuthenticateAccount is AuthenticateFTP for any file protocol (FTP,
+// SFTP): via names it in logs, audit events and bans.
+func (s *Service) AuthenticateAccount(ctx context.Context, via Via, login, password string, ip netip.Addr) (*Account, error) {
+	const opName = "hosting.AuthenticateFTP"
+	remote := ""
+	if ip.IsValid() {
+		remote = ip.String()
+	}
+	at, err := s.guard.begin(ctx, via, remote, "account", login)
+	if err != nil {
+		return nil, op(opName, refusal(err))
+	}
+	a, err := s.authenticateAccount(ctx, login, password, ip)
+	return a, op(opName, settle(at, err))
+}
+
+func (s *Service) authenticateAccount(ctx context.Context, login, password string, ip netip.Addr) (*Account, error) {
 	const opName = "hosting.AuthenticateFTP"
 	fail := Errorf(CodeUnauthorized, "wrong login or password")
 	if login == "" || password == "" || len(login) > 128 || len(password) > 1024 {
@@ -60,6 +96,7 @@ func (s *Service) AuthenticateFTP(ctx context.Context, login, password string, i
 	a, err := s.store.AccountByLogin(ctx, login)
 	if err != nil {
 		if isCode(err, CodeNotFound) {
+			s.verifyDummy(password)
 			return nil, op(opName, fail)
 		}
 		return nil, op(opName, err)
@@ -230,21 +267,77 @@ func (s *Service) AuthenticateToken(ctx context.Context, bearer string, via Via,
 	fail := Errorf(CodeUnauthorized, "invalid or revoked token")
 	rest, ok := strings.CutPrefix(bearer, bearerPrefix)
 	if !ok || len(bearer) > maxTokenLength {
-		return Actor{}, op(opName, fail)
+		rest = ""
 	}
 	key, secret, ok := strings.Cut(rest, "_")
-	if !ok || len(key) != apiKeyLen {
-		return Actor{}, op(opName, fail)
+	at, err := s.guard.begin(ctx, via, remote, "token", tokenLoginKey(key))
+	if err != nil {
+		return Actor{}, op(opName, refusal(err))
 	}
-	return s.checkToken(ctx, TokenAPI, key, secret, via, remote)
+	if !ok || len(key) != apiKeyLen {
+		return Actor{}, op(opName, settle(at, fail))
+	}
+	a, err := s.checkToken(ctx, TokenAPI, key, secret, via, remote)
+	return a, op(opName, settle(at, err))
 }
 
-// AuthenticateHestiaKey checks a HestiaCP access key and secret key pair.
+// AuthenticateHestiaKey checks a HestiaCP access key and secret key pair,
+// through the Guard.
 func (s *Service) AuthenticateHestiaKey(ctx context.Context, access, secret string, via Via, remote string) (Actor, error) {
-	if len(access) != hestiaKeyLen || secret == "" || len(secret) > maxTokenLength {
-		return Actor{}, op("hosting.AuthenticateHestiaKey", Errorf(CodeUnauthorized, "invalid access key or secret key"))
+	const opName = "hosting.AuthenticateHestiaKey"
+	at, err := s.guard.begin(ctx, via, remote, "token", tokenLoginKey(access))
+	if err != nil {
+		return Actor{}, op(opName, refusal(err))
 	}
-	return s.checkToken(ctx, TokenHestia, access, secret, via, remote)
+	if len(access) != hestiaKeyLen || secret == "" || len(secret) > maxTokenLength {
+		return Actor{}, op(opName, settle(at, Errorf(CodeUnauthorized, "invalid access key or secret key")))
+	}
+	a, err := s.checkToken(ctx, TokenHestia, access, secret, via, remote)
+	return a, op(opName, settle(at, err))
+}
+
+// tokenLoginKey returns the public key of a token as the guard's login,
+// or "" when it is not one (then only the address is counted).
+func tokenLoginKey(key string) string {
+	if key == "" || len(key) > 64 {
+		return ""
+	}
+	for _, c := range key {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return ""
+		}
+	}
+	return key
+}
+
+// refusal turns a guard refusal into the unauthorized error callers show.
+func refusal(err error) error {
+	var te *ThrottleError
+	if !errors.As(err, &te) {
+		return err
+	}
+	msg := "too many failed logins from your address; try again later"
+	if te.Login {
+		msg = "too many failed logins for this login; try again later"
+	}
+	return &Error{Code: CodeUnauthorized, Message: msg, Err: te}
+}
+
+// settle ends a guarded check with its result: an unauthorized error
+// counts as a failure; when the failure starts a ban, the error carries
+// it (see BanStarted).
+func settle(at *attempt, err error) error {
+	b := at.end(ErrorCode(err) == CodeUnauthorized)
+	if b == nil {
+		return err
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		c := *e
+		c.Err = &ThrottleError{Until: b.Until, Ban: b}
+		return &c
+	}
+	return err
 }
 
 func (s *Service) checkToken(ctx context.Context, kind TokenKind, key, secret string, via Via, remote string) (Actor, error) {
@@ -278,7 +371,9 @@ func (s *Service) checkToken(ctx context.Context, kind TokenKind, key, secret st
 }
 
 // verifyDummy spends the time of one password verification, so that an
-// unknown panel login answers as slowly as a wrong password.
+// unknown login answers as slowly as a wrong password. The dummy hash is
+// an argon2id hash of a fixed text, made once per service by its hasher
+// (so with the parameters real hashes have).
 func (s *Service) verifyDummy(password string) {
 	s.dummyOnce.Do(func() { s.dummy, _ = s.hasher.Hash("dummy password for timing") })
 	_, _ = s.hasher.Verify(s.dummy, password)

@@ -88,9 +88,15 @@ func (s *Service) DeleteBan(ctx context.Context, addr string) error {
 	if _, err := s.admin(ctx); err != nil {
 		return op(opName, err)
 	}
-	if err := s.store.DeleteBan(ctx, addr); err != nil {
+	err := s.store.DeleteBan(ctx, addr)
+	if k, ok := banKey(addr); ok && k != addr && isCode(err, CodeNotFound) {
+		// An IPv6 address is banned as its /64.
+		addr, err = k, s.store.DeleteBan(ctx, k)
+	}
+	if err != nil {
 		return op(opName, err)
 	}
+	s.guard.forget(addr) // other nodes drop it at their next read of the bans
 	return op(opName, s.store.AppendAudit(ctx, s.event(ctx, "ban.delete", "ban", 0, addr, 0, "")))
 }
 

@@ -64,7 +64,11 @@ func newService(st hosting.Store, cfg config.Config, log *slog.Logger) (*hosting
 	if err := os.MkdirAll(pol.SitesDir, 0o755); err != nil {
 		return nil, fmt.Errorf("node: create sites folder: %w", err)
 	}
-	svc, err := hosting.NewService(st, pol, password.Hasher{}, hosting.Options{Logger: log})
+	guard, err := cfg.GuardConfig()
+	if err != nil {
+		return nil, fmt.Errorf("node: defender: %w", err)
+	}
+	svc, err := hosting.NewService(st, pol, password.Hasher{}, hosting.Options{Logger: log, Guard: guard})
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}

@@ -38,8 +38,6 @@ func (n *Node) startParts(ctx context.Context, mux *http.ServeMux) error {
 		MaxClients: cfg.FTP.MaxClients, MaxClientsPerIP: cfg.FTP.MaxClientsPerIP,
 		MaxSessionsPerAccount: cfg.FTP.MaxSessionsPerAccount, Umask: umask,
 		FailDelay: cfg.FTP.FailDelay.Duration, GraceTimeout: cfg.FTP.GraceTimeout.Duration,
-		Defender: ftpd.DefenderConfig{MaxFailures: cfg.Defender.MaxFailures, Window: cfg.Defender.Window.Duration,
-			BanTime: cfg.Defender.BanTime.Duration, MaxBanTime: cfg.Defender.MaxBanTime.Duration},
 	}
 	if fc.FailDelay == 0 {
 		fc.FailDelay = time.Nanosecond // 0 means "default" to ftpd; the config said no delay

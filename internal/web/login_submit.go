@@ -5,19 +5,23 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"time"
 
 	"ftpanel/internal/hosting"
 )
 
 // handleLoginSubmit checks panel credentials (administrators, then
-// customers), throttled per client address, and starts a session.
+// customers) and starts a session. The service's guard counts failures
+// per address and login, on every interface together, and refuses a
+// banned address before the password is checked.
 func (h *handler) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 	login := strings.TrimSpace(r.PostFormValue("login"))
 	pw := r.PostFormValue("password")
 	p := LoginPage{Login: login, Next: localPath(r.PostFormValue("next"), "")}
 	addr := remoteAddr(r)
-	now := h.svc.Now()
-	if wait, blocked := h.throttle.blocked(addr, now); blocked {
+	actor, err := h.svc.AuthenticatePanel(r.Context(), login, pw, hosting.ViaWeb, addr)
+	if until, refused := hosting.LoginRefused(err); refused {
+		wait := max(time.Until(until), time.Second)
 		minutes := int(math.Ceil(wait.Minutes()))
 		p.Error = fmt.Sprintf("Too many failed sign-in attempts from your address. Please wait %d minute%s and try again.",
 			minutes, plural(minutes))
@@ -25,11 +29,9 @@ func (h *handler) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		h.renderLogin(w, r, http.StatusTooManyRequests, p)
 		return
 	}
-	actor, err := h.svc.AuthenticatePanel(r.Context(), login, pw, hosting.ViaWeb, addr)
 	if err != nil {
 		switch hosting.ErrorCode(err) {
 		case hosting.CodeUnauthorized:
-			h.throttle.fail(addr, now)
 			h.log.Info("web: failed login", "login", login, "remote", addr)
 			p.Error = "Wrong login or password."
 			h.renderLogin(w, r, http.StatusUnauthorized, p)
@@ -41,7 +43,6 @@ func (h *handler) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	h.throttle.succeed(addr)
 	if _, err := h.newSession(w, r, actor); err != nil {
 		h.serverError(w, r, err)
 		return

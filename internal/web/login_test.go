@@ -133,6 +133,7 @@ func TestLogin(t *testing.T) {
 
 func TestLogin_Throttle(t *testing.T) {
 	p := newPanel(t, web.Options{})
+	p.env.Service.Guard().Configure(hosting.GuardConfig{MaxFailures: 5})
 	c := p.client(t)
 	c.get("/login")
 	for range 5 {

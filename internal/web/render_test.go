@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 )
 
 func TestRender_TemplateErrorIs500(t *testing.T) {
@@ -117,32 +116,6 @@ func TestLocalPath(t *testing.T) {
 		if got := localPath(tc.in, "/f"); got != tc.want {
 			t.Errorf("localPath(%q)=%q, want %q", tc.in, got, tc.want)
 		}
-	}
-}
-
-func TestLoginThrottle(t *testing.T) {
-	th := newLoginThrottle(3, time.Minute)
-	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range 3 {
-		if _, blocked := th.blocked("a", t0); blocked {
-			t.Fatalf("blocked after %d failures, want after 3", i)
-		}
-		th.fail("a", t0.Add(time.Duration(i)*time.Second))
-	}
-	wait, blocked := th.blocked("a", t0.Add(10*time.Second))
-	if !blocked || wait != 50*time.Second {
-		t.Errorf("blocked=%v wait=%v, want true 50s", blocked, wait)
-	}
-	if _, blocked := th.blocked("b", t0); blocked {
-		t.Error("another address is blocked")
-	}
-	if _, blocked := th.blocked("a", t0.Add(61*time.Second)); blocked {
-		t.Error("still blocked after the window")
-	}
-	th.fail("a", t0)
-	th.succeed("a")
-	if _, blocked := th.blocked("a", t0); blocked {
-		t.Error("blocked after success")
 	}
 }
 

@@ -266,10 +266,26 @@ func (h *handler) admin(next http.HandlerFunc) http.HandlerFunc {
 }
 
 // localPath returns p when it is a path on this site, else fallback; it
-// keeps redirects after login and forms from leaving the panel.
+// keeps redirects after login and forms from leaving the panel. Browsers
+// drop tabs and newlines anywhere in a URL and read a backslash as a slash
+// (WHATWG URL), so p is judged as they would read it: it must be printable
+// ASCII without backslashes (every path this panel links to is), start
+// with one slash, and parse as a path with no scheme, host or user.
 func localPath(p, fallback string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") ||
-		strings.ContainsAny(p, "\r\n\x00") {
+	if p == "" || len(p) > 2048 || p[0] != '/' {
+		return fallback
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c < 0x21 || c > 0x7e || c == '\\' {
+			return fallback
+		}
+	}
+	if strings.HasPrefix(p, "//") {
+		return fallback
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return fallback
 	}
 	return p

@@ -40,11 +40,10 @@ type Options struct {
 
 // handler holds the panel's dependencies; its methods are the routes.
 type handler struct {
-	svc      *hosting.Service
-	opts     Options
-	log      *slog.Logger
-	pages    *pages
-	throttle *loginThrottle
+	svc   *hosting.Service
+	opts  Options
+	log   *slog.Logger
+	pages *pages
 }
 
 // NewHandler returns the panel's HTTP handler. Templates are parsed here;
@@ -63,7 +62,7 @@ func NewHandler(svc *hosting.Service, o Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{svc: svc, opts: o, log: o.Logger, pages: p, throttle: newLoginThrottle(loginMaxFailures, loginWindow)}
+	h := &handler{svc: svc, opts: o, log: o.Logger, pages: p}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", h.static())

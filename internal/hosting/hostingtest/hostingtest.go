@@ -7,6 +7,7 @@ package hostingtest
 import (
 	"context"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"ftpanel/internal/hosting"
@@ -42,6 +43,32 @@ func New(tb testing.TB) *Env {
 // with SitesDir set, then changed by edit (when not nil).
 func NewWithPolicy(tb testing.TB, edit func(*hosting.Policy)) *Env {
 	tb.Helper()
+	return NewWith(tb, Config{Policy: edit})
+}
+
+// Config changes what NewWith builds.
+type Config struct {
+	// Policy edits the default policy (with SitesDir set); nil keeps it.
+	Policy func(*hosting.Policy)
+	// Hasher replaces the real password hasher, e.g. by a CountingHasher
+	// around it; nil = password.Hasher{}.
+	Hasher hosting.Hasher
+	// WrapStore wraps the SQLite store the service uses (Env.Store stays
+	// the store itself); nil uses it as it is.
+	WrapStore func(hosting.Store) hosting.Store
+	// Options are the service's options. A zero Guard.MaxFailures is set
+	// to TestMaxFailures: every test client comes from one loopback
+	// address, and tests that make failed logins on purpose would ban it
+	// for the tests that follow; tests of the guard set their own.
+	Options hosting.Options
+}
+
+// TestMaxFailures is the guard's limit in test services (see Config).
+const TestMaxFailures = 1000
+
+// NewWith returns an Env built as c says.
+func NewWith(tb testing.TB, c Config) *Env {
+	tb.Helper()
 	dir := tb.TempDir()
 	sites := filepath.Join(dir, "sites")
 	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "ftpanel.db"))
@@ -55,15 +82,42 @@ func NewWithPolicy(tb testing.TB, edit func(*hosting.Policy)) *Env {
 	})
 	p := hosting.DefaultPolicy()
 	p.SitesDir = sites
-	if edit != nil {
-		edit(&p)
+	if c.Policy != nil {
+		c.Policy(&p)
 	}
-	svc, err := hosting.NewService(db, p, password.Hasher{}, hosting.Options{})
+	var h hosting.Hasher = password.Hasher{}
+	if c.Hasher != nil {
+		h = c.Hasher
+	}
+	var st hosting.Store = db
+	if c.WrapStore != nil {
+		st = c.WrapStore(db)
+	}
+	if c.Options.Guard.MaxFailures == 0 {
+		c.Options.Guard.MaxFailures = TestMaxFailures
+	}
+	svc, err := hosting.NewService(st, p, h, c.Options)
 	if err != nil {
 		tb.Fatalf("hostingtest: new service: %v", err)
 	}
 	return &Env{Service: svc, Store: db, Dir: dir, SitesDir: sites, tb: tb}
 }
+
+// CountingHasher is the real password hasher, counting the verifications
+// it runs (each one a full argon2id or crypt evaluation).
+type CountingHasher struct {
+	password.Hasher
+	verifies atomic.Int64
+}
+
+// Verify implements hosting.Hasher, counting the call.
+func (h *CountingHasher) Verify(encoded, pw string) (bool, error) {
+	h.verifies.Add(1)
+	return h.Hasher.Verify(encoded, pw)
+}
+
+// Verifies returns how many verifications ran.
+func (h *CountingHasher) Verifies() int64 { return h.verifies.Load() }
 
 // Admin returns ctx carrying an administrator actor (login "admin",
 // through the CLI).

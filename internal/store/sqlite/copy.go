@@ -13,7 +13,7 @@ import (
 
 // This file lets package storecopy copy the store's rows to and from
 // another store. Rows travel in storecopy's canonical types: times as
-// time.Time in UTC (stored here as unix nanoseconds), booleans as bool
+// time.Time in UTC (stored here as unix microseconds), booleans as bool
 // (stored as 0/1), allowed_ips as []string (stored as a JSON array, ''
 // when empty).
 

@@ -17,7 +17,7 @@ func (db *DB) PutKV(ctx context.Context, scope, key string, value []byte, expire
 		value = []byte{}
 	}
 	return db.write(ctx, op, func(tx *wtx) error {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM kv WHERE expires_at <= ?", time.Now().UnixNano()); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM kv WHERE expires_at <= ?", toNanos(time.Now())); err != nil {
 			return wrap(op, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO kv (scope, key, value, expires_at) VALUES (?, ?, ?, ?)
@@ -33,7 +33,7 @@ func (db *DB) PutKV(ctx context.Context, scope, key string, value []byte, expire
 func (db *DB) KV(ctx context.Context, scope, key string) ([]byte, error) {
 	var v []byte
 	err := db.rs.QueryRowContext(ctx, "SELECT value FROM kv WHERE scope = ? AND key = ? AND expires_at > ?",
-		scope, key, time.Now().UnixNano()).Scan(&v)
+		scope, key, toNanos(time.Now())).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, hosting.Errorf(hosting.CodeNotFound, "no value for %s/%s", scope, key)
 	}

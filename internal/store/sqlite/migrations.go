@@ -57,7 +57,7 @@ func (db *DB) Migrations(ctx context.Context) ([]Migration, error) {
 		if err := rows.Scan(&v, &at); err != nil {
 			return nil, fmt.Errorf("sqlite: migrations: %w", err)
 		}
-		applied[v] = fromNanos(at)
+		applied[v] = time.Unix(0, at).UTC() // nanoseconds: see toNanos
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: migrations: %w", err)

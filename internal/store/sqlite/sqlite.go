@@ -284,7 +284,7 @@ func insertAudit(ctx context.Context, tx *wtx, ev *hosting.AuditEvent, objectID 
 	res, err := tx.ExecContext(ctx, `INSERT INTO audit_events
 		(time, actor_kind, actor, customer_id, via, remote_addr, action, object_type, object_id, object_name, detail)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		ev.Time.UnixNano(), string(ev.ActorKind), ev.Actor, ev.CustomerID, string(ev.Via), ev.RemoteAddr,
+		toNanos(ev.Time), string(ev.ActorKind), ev.Actor, ev.CustomerID, string(ev.Via), ev.RemoteAddr,
 		ev.Action, ev.ObjectType, ev.ObjectID, ev.ObjectName, ev.Detail)
 	if err != nil {
 		return wrap("audit", err)
@@ -307,17 +307,22 @@ func affected(res sql.Result, op string, notFound error) error {
 	return nil
 }
 
-// Times are stored as INTEGER unix nanoseconds, UTC.
+// Times are stored as INTEGER unix microseconds, UTC (migration 0002;
+// 0001 stored nanoseconds, which an int64 holds only for 1678–2262): every
+// time the model holds is to the microsecond, and microseconds cover years
+// 0001–9999 and far beyond. The helpers keep their historical names.
+// schema_migrations.applied_at alone stays in nanoseconds (it is always
+// the current time, and 0002 must not convert the row it adds itself).
 
-func toNanos(t time.Time) int64 { return t.UnixNano() }
+func toNanos(t time.Time) int64 { return t.UnixMicro() }
 
-func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
+func fromNanos(n int64) time.Time { return time.UnixMicro(n).UTC() }
 
 func nullNanos(t *time.Time) sql.NullInt64 {
 	if t == nil {
 		return sql.NullInt64{}
 	}
-	return sql.NullInt64{Int64: t.UnixNano(), Valid: true}
+	return sql.NullInt64{Int64: t.UnixMicro(), Valid: true}
 }
 
 func ptrNanos(n sql.NullInt64) *time.Time {

@@ -26,9 +26,9 @@
 // losing a column. The whole load is one transaction: a copy that fails
 // leaves the destination empty.
 //
-// Precision: PostgreSQL keeps times to the microsecond, SQLite to the
-// nanosecond; a copy into PostgreSQL truncates the nanoseconds, and
-// nothing else changes.
+// Precision: both stores keep times to the microsecond, for years
+// 0001–9999 (SQLite as unix microseconds since its migration 0002), so a
+// copy either way is exact.
 package storecopy
 
 import (

@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"Ban", testBan},
 		{"KV", testKV},
 		{"Race", testRace},
+		{"Times", testTimes},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
