@@ -65,8 +65,8 @@ func parseCSV(file string) ([]Record, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		ln, _ := cr.FieldPos(0)
 		if err != nil {
+			ln := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				ln = pe.StartLine
@@ -77,6 +77,7 @@ func parseCSV(file string) ([]Record, error) {
 			}
 			continue
 		}
+		ln, _ := cr.FieldPos(0)
 		if cols == nil {
 			cols = make([]string, len(row))
 			seen := map[string]bool{}

@@ -29,6 +29,7 @@ func parseProFTPD(file, quotaFile string) ([]Record, error) {
 
 func parsePasswdLine(text string, r *Record) {
 	f := strings.Split(text, ":")
+	r.Login = f[0]
 	if len(f) != 7 {
 		r.Err = lineErr("line", "want 7 fields login:hash:uid:gid:gecos:home:shell, got %d", len(f))
 		return

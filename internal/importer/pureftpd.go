@@ -37,6 +37,7 @@ const (
 
 func parsePureFTPd(text string, r *Record) {
 	f := strings.Split(text, ":")
+	r.Login = f[pwLogin]
 	if len(f) < pwHome+1 {
 		r.Err = lineErr("line", "want at least 6 fields login:hash:uid:gid:gecos:home, got %d", len(f))
 		return
