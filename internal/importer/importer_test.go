@@ -16,7 +16,7 @@ import (
 // Hashes of known passwords, made with `openssl passwd -1/-5/-6 -salt …`
 // and `mkpasswd -m yescrypt` on the development machine.
 const (
-	md5Hash    = "$1$saltsalt$qDDrZZpP21tlG7v.z1Bej/" // openssl passwd -1 -salt saltsalt Md5-pass1
+	md5Hash    = "$1$saltsalt$qDDrZZpP21tlG7v.z1Bej/"                                                                 // openssl passwd -1 -salt saltsalt Md5-pass1
 	sha512Hash = "$6$saltsalt$UAU.v83A3/zCJzQVoixlLFGsQa/R8x6QPu4R8MrDNo863kRMOL6UfAkbWfWm2E32X5ucTELl1V/lOH01285gV1" // openssl passwd -6 -salt saltsalt Sha512-pass1
 )
 
