@@ -192,7 +192,9 @@ func (p *planner) record(ctx context.Context, r *Record) []Result {
 	}
 	res, err := p.account(ctx, r, site)
 	if err != nil {
-		return append(pre, refusal(r, "account", err))
+		x := refusal(r, "account", err)
+		x.Site, x.Notes = site.Name, res.Notes
+		return append(pre, x)
 	}
 	return append(pre, res)
 }
