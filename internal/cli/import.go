@@ -165,7 +165,7 @@ func importStatus(results []importer.Result) error {
 		return nil
 	}
 	return &hosting.Error{Code: first.Code, Op: "cli: import",
-		Message: fmt.Sprintf("%d of %d lines refused; first: line %d: %s", refused, total, first.Line, first.Message)}
+		Message: fmt.Sprintf("%d of %d results refused; first: line %d: %s", refused, total, first.Line, first.Message)}
 }
 
 // importBar draws "importing [#####.....]  50%  500/1000 lines" on one

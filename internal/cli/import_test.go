@@ -335,7 +335,7 @@ func TestCLI_Import(t *testing.T) {
 		!strings.Contains(r.stdout, "0 account(s) would be created, 2 unchanged, 1 refused (dry run: nothing was changed)") {
 		t.Errorf("table output:\n%v", r)
 	}
-	if r.code != 2 || !strings.Contains(r.stderr, "1 of 3 lines refused") {
+	if r.code != 2 || !strings.Contains(r.stderr, "1 of 3 results refused") {
 		t.Errorf("exit %d, stderr %q; want 2 and the count of refusals", r.code, r.stderr)
 	}
 
