@@ -585,3 +585,26 @@ func TestRun_Hestia(t *testing.T) {
 }
 
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+// TestRun_HestiaLoginTaken: a login already used elsewhere is refused in
+// the dry run (whose site does not exist yet) as in the real import.
+func TestRun_HestiaLoginTaken(t *testing.T) {
+	f := newFixture(t)
+	f.env.MustAccount(t, "a.example", "hal_deploy", "")
+	o := RunOptions{MapHome: []Mapping{{"/home", t.TempDir()}}}
+	for _, dry := range []bool{true, false} {
+		o.DryRun = dry
+		found := false
+		for _, r := range f.run(t, Hestia, "testdata/hestia", Options{}, o) {
+			if r.Login == "hal_deploy" {
+				found = true
+				if r.Result != Refused || r.Code != hosting.CodeLoginTaken {
+					t.Errorf("dry run %v: %+v, want login_taken", dry, r)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("dry run %v: no result for hal_deploy", dry)
+		}
+	}
+}

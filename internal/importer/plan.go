@@ -357,6 +357,13 @@ func (p *planner) account(ctx context.Context, r *Record, site *hosting.Site) (R
 			return res, err
 		}
 		res.Home = a.Home
+		if _, ok := p.planned[r.Login]; !ok {
+			if _, err := p.svc.Account(ctx, r.Login); err == nil {
+				return res, hosting.FieldErrorf(hosting.CodeLoginTaken, "login", "login %q already exists on another site", r.Login)
+			} else if hosting.ErrorCode(err) != hosting.CodeNotFound {
+				return res, err
+			}
+		}
 		return p.dryDuplicate(r, site, res)
 	}
 	if err := p.systemUser(ctx, r, site, &res); err != nil {
