@@ -47,6 +47,9 @@ func Sources() []Source { return []Source{PureFTPd, ProFTPD, VSFTPd, Hestia, CSV
 // its own and the rest of the file is still read.
 const MaxLine = 64 << 10
 
+// MaxFileSize bounds the size of an input file.
+const MaxFileSize = 512 << 20
+
 // MaxRecords bounds how many records one import reads.
 const MaxRecords = 1_000_000
 
@@ -95,6 +98,18 @@ type Options struct {
 // cannot be read (a missing file, an unknown source); problems of single
 // lines are in the records' Err.
 func Parse(src Source, file string, o Options) ([]Record, error) {
+	if src != Hestia {
+		fi, err := os.Stat(file)
+		if err != nil {
+			return nil, openErr("file", file, err)
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, hosting.FieldErrorf(hosting.CodeInvalidInput, "file", "%s is not a regular file", file)
+		}
+		if fi.Size() > MaxFileSize {
+			return nil, hosting.FieldErrorf(hosting.CodeInvalidInput, "file", "%s is larger than %d MiB: split it", file, MaxFileSize>>20)
+		}
+	}
 	switch src {
 	case PureFTPd:
 		return parseFile(file, parsePureFTPd)

@@ -608,3 +608,51 @@ func TestRun_HestiaLoginTaken(t *testing.T) {
 		}
 	}
 }
+
+// TestParse_Files: missing files, folders and oversized files are refused
+// as a whole; a vsftpd user without local_root takes --site's root.
+func TestParse_Files(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Parse(PureFTPd, filepath.Join(dir, "nope"), Options{}); hosting.ErrorCode(err) != hosting.CodeNotFound {
+		t.Errorf("missing file: %v, want not_found", err)
+	}
+	if _, err := Parse(CSV, dir, Options{}); hosting.ErrorCode(err) != hosting.CodeInvalidInput {
+		t.Errorf("folder: %v, want invalid_input", err)
+	}
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, MaxFileSize+1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse(JSON, big, Options{}); hosting.ErrorCode(err) != hosting.CodeInvalidInput {
+		t.Errorf("oversized file: %v, want invalid_input", err)
+	}
+	if _, err := Parse("ftpd", big, Options{}); hosting.ErrorCode(err) != hosting.CodeInvalidInput {
+		t.Errorf("unknown source: %v, want invalid_input", err)
+	}
+	if _, err := Parse(Hestia, dir, Options{}); hosting.ErrorCode(err) != hosting.CodeNotFound {
+		t.Errorf("not a HestiaCP folder: %v, want not_found", err)
+	}
+
+	f := newFixture(t)
+	vs := write(t, filepath.Join(dir, "vs"), "nohome:"+md5Hash+"\nlater:"+md5Hash+"\n")
+	conf := filepath.Join(dir, "conf")
+	write(t, filepath.Join(conf, "later"), "local_root="+f.rootA+"/up\nwrite_enable=NO\nanon_upload_enable=YES\n")
+	check(t, f.run(t, VSFTPd, vs, Options{UserConfigDir: conf}, RunOptions{DryRun: true}), []want{
+		{1, "nohome", Refused, hosting.CodeInvalidHome, "", ""},
+		{2, "later", Created, "", "a.example", "/up"},
+	})
+	res := f.run(t, VSFTPd, vs, Options{UserConfigDir: conf}, RunOptions{Site: "a.example"})
+	check(t, res, []want{
+		{1, "nohome", Created, "", "a.example", "/"},
+		{2, "later", Created, "", "a.example", "/up"},
+	})
+	if len(res[1].Notes) != 1 || !strings.Contains(res[1].Notes[0], "anon_upload_enable") {
+		t.Errorf("notes %q, want anon_upload_enable not carried over", res[1].Notes)
+	}
+	if st := f.state(t); !strings.Contains(st, "account later a.example /up "+md5Hash+" -1 true false") {
+		t.Errorf("later is not read-only:\n%s", st)
+	}
+}
