@@ -383,3 +383,40 @@ func TestCLI_Import(t *testing.T) {
 	}
 	s.stop(t)
 }
+
+// TestCLI_ImportProgress: on a terminal (script(1) gives one) a large
+// import draws a progress bar on stderr; through a pipe it does not.
+func TestCLI_ImportProgress(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script(1) is not installed (Debian: bsdutils)")
+	}
+	e := newEnv(t)
+	root := filepath.Join(t.TempDir(), "a.example")
+	e.ok(t, nil, "customer", "add", "alice")
+	e.ok(t, nil, "site", "add", "a.example", "--customer", "alice", "--root", root)
+	var b strings.Builder
+	for i := range 1000 {
+		fmt.Fprintf(&b, "u%d:$1$saltsalt$qDDrZZpP21tlG7v.z1Bej/:1001:1001::%s/./::::::::::::\n", i, root)
+	}
+	file := filepath.Join(t.TempDir(), "pureftpd.passwd")
+	if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(script, "-qec", binary+" import pureftpd --dry-run "+file, "/dev/null")
+	cmd.Env = e.environ()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("script: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "importing [##############################] 100%  1000/1000 lines") {
+		t.Errorf("no progress bar on a terminal:\n%.2000s", out)
+	}
+	if !strings.Contains(string(out), "1000 account(s) would be created") {
+		t.Errorf("no summary:\n%.2000s", out)
+	}
+	r := e.run(t, "import", "pureftpd", "--dry-run", file)
+	if r.code != 0 || strings.Contains(r.stderr+r.stdout, "importing [") {
+		t.Errorf("through a pipe: %v", r)
+	}
+}
