@@ -20,7 +20,7 @@ import (
 //	hash       a crypt or argon2id hash, stored as given; or
 //	password   a clear-text password, hashed on import (policy applies)
 //	home       the folder: an absolute path on the old server, or
-//	           site-relative when the site is named
+//	           site-relative when the site is named (or --site given)
 //	site       optional: the site (domain); default: found by home
 //	customer   optional: the site must belong to this customer
 //	quota      optional: bytes, with K/M/G/T suffix, or -1/"unlimited"
@@ -224,13 +224,10 @@ func genericRecord(m map[string]any, r *Record) {
 		r.Err = lineErr("password_hash", "give a hash or a password")
 		return
 	}
-	if strings.HasPrefix(r.Home, "/") && r.Site == "" {
+	if strings.HasPrefix(r.Home, "/") {
 		if r.Home, r.Err = cleanAbs(r.Home); r.Err != nil {
 			return
 		}
-	} else if r.Site == "" {
-		r.Err = lineErr("home", "home %q must be an absolute path when no site is named", r.Home)
-		return
 	}
 	if q, _ := str("quota"); q != "" {
 		n, err := parseQuota(q)

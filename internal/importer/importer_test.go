@@ -500,7 +500,18 @@ c5,`+md5Hash+`,,/up,a.example,,lots,,,
 		{2, "j1", Created, "", "b.example", "/er"},
 		{3, "j2", Created, "", "b.example", "/"},
 		{4, "", Refused, hosting.CodeInvalidInput, "", ""},
-		{5, "j4", Refused, hosting.CodeInvalidInput, "", ""},
+		{5, "j4", Refused, hosting.CodeInvalidHome, "", ""},
+	})
+	// With --site, relative homes are the site's; an old path under a
+	// mapped folder is found in a named site too.
+	mapped := write(t, filepath.Join(dir, "m.csv"), "login,hash,home,site\n"+
+		"m1,"+md5Hash+",up,\n"+
+		"m2,"+md5Hash+",/old/site/deep/er,a.example\n"+
+		"m3,"+md5Hash+",/elsewhere/deep,\n")
+	check(t, f.run(t, CSV, mapped, Options{}, RunOptions{DryRun: true, Site: "a.example", MapHome: []Mapping{{"/old/site", f.rootA}}}), []want{
+		{2, "m1", Created, "", "a.example", "/up"},
+		{3, "m2", Created, "", "a.example", "/deep/er"},
+		{4, "m3", Refused, hosting.CodeHomeOutsideSite, "", ""},
 	})
 	lines := write(t, filepath.Join(dir, "b.jsonl"), `{"login": "k1", "hash": "`+sha512Hash+`", "home": "`+f.rootA+`"}
 not json

@@ -289,9 +289,18 @@ func (p *planner) hestiaSite(ctx context.Context, r *Record) (*hosting.Site, []R
 // matchSite finds the site of a record: --site, the record's site, or the
 // longest site root containing its home. It makes r.Home site-relative.
 func (p *planner) matchSite(ctx context.Context, r *Record) (*hosting.Site, error) {
-	abs := strings.HasPrefix(r.Home, "/") && r.Site == ""
-	if abs {
-		r.Home = mapPath(r.Home, p.o.MapHome)
+	// Every source gives the home as a path of the old server, except a
+	// generic record naming its site, whose home may be site-relative.
+	oldPath := r.Site == ""
+	if oldPath && r.Home != "" && !strings.HasPrefix(r.Home, "/") {
+		if p.fixed == nil {
+			return nil, hosting.FieldErrorf(hosting.CodeInvalidHome, "home", "home %q must be an absolute path when no site is named", r.Home)
+		}
+		oldPath = false // site-relative to --site
+	}
+	mapped := r.Home
+	if strings.HasPrefix(r.Home, "/") {
+		mapped = mapPath(r.Home, p.o.MapHome)
 	}
 	var site *hosting.Site
 	switch {
@@ -317,14 +326,14 @@ func (p *planner) matchSite(ctx context.Context, r *Record) (*hosting.Site, erro
 			return nil, hosting.FieldErrorf(hosting.CodeInvalidHome, "home", "no home folder for %s: give --site to use the site root", r.Login)
 		}
 		for _, s := range p.roots {
-			if within(r.Home, s.Root) && (p.o.Customer == "" || s.CustomerLogin == p.o.Customer) &&
+			if within(mapped, s.Root) && (p.o.Customer == "" || s.CustomerLogin == p.o.Customer) &&
 				(r.Customer == "" || s.CustomerLogin == r.Customer) {
 				site = s
 				break
 			}
 		}
 		if site == nil {
-			return nil, hosting.FieldErrorf(hosting.CodeHomeOutsideSite, "home", "home %s is outside every site", r.Home)
+			return nil, hosting.FieldErrorf(hosting.CodeHomeOutsideSite, "home", "home %s is outside every site", mapped)
 		}
 	}
 	if r.Customer != "" && site.CustomerLogin != r.Customer {
@@ -336,12 +345,13 @@ func (p *planner) matchSite(ctx context.Context, r *Record) (*hosting.Site, erro
 	switch {
 	case r.Home == "":
 		r.Home = "/"
-	case strings.HasPrefix(r.Home, "/") && (abs || p.fixed != nil):
-		if !within(r.Home, site.Root) {
-			return nil, hosting.FieldErrorf(hosting.CodeHomeOutsideSite, "home", "home %s is outside site %s (%s)", r.Home, site.Name, site.Root)
-		}
-		r.Home = "/" + strings.TrimPrefix(strings.TrimPrefix(r.Home, strings.TrimRight(site.Root, "/")), "/")
+	case strings.HasPrefix(r.Home, "/") && within(mapped, site.Root):
+		r.Home = "/" + strings.TrimPrefix(strings.TrimPrefix(mapped, strings.TrimRight(site.Root, "/")), "/")
+	case oldPath:
+		return nil, hosting.FieldErrorf(hosting.CodeHomeOutsideSite, "home", "home %s is outside site %s (%s)", mapped, site.Name, site.Root)
 	}
+	// Otherwise a site-relative home of a generic record, checked by the
+	// service like any home.
 	return site, nil
 }
 
