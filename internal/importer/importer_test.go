@@ -667,3 +667,19 @@ func TestParse_Files(t *testing.T) {
 		t.Errorf("later is not read-only:\n%s", st)
 	}
 }
+
+// TestRun_SystemUserOnlyWithAccount: a refused line leaves the site's
+// system user alone; root's uid is never used.
+func TestRun_SystemUserOnlyWithAccount(t *testing.T) {
+	f := newFixture(t)
+	file := write(t, filepath.Join(t.TempDir(), "p"), "Bad.Login:"+md5Hash+":1001:1001::"+f.rootA+"::::::::::::\n"+
+		"rooted:"+md5Hash+":0:0::"+f.rootA+"::::::::::::\n")
+	res := f.run(t, PureFTPd, file, Options{}, RunOptions{})
+	check(t, res, []want{{1, "Bad.Login", Refused, hosting.CodeInvalidLogin, "", ""}, {2, "rooted", Created, "", "a.example", "/"}})
+	if st := f.state(t); !strings.Contains(st, "site a.example alice "+f.rootA+" -1:-1") {
+		t.Errorf("system user changed:\n%s", st)
+	}
+	if len(res[1].Notes) != 1 || !strings.Contains(res[1].Notes[0], "root") {
+		t.Errorf("notes %q, want the root note", res[1].Notes)
+	}
+}

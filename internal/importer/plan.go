@@ -376,7 +376,7 @@ func (p *planner) account(ctx context.Context, r *Record, site *hosting.Site) (R
 		}
 		return p.dryDuplicate(r, site, res)
 	}
-	if err := p.systemUser(ctx, r, site, &res); err != nil {
+	if err := checkSystemUser(r, site); err != nil {
 		return res, err
 	}
 	if p.o.DryRun {
@@ -400,6 +400,9 @@ func (p *planner) account(ctx context.Context, r *Record, site *hosting.Site) (R
 			return res, err
 		}
 		p.planned[r.Login] = plannedAccount{site: site.Name, home: a.Home, hash: r.Hash + "\x00" + r.Password}
+	}
+	if outcome == hosting.ImportCreated {
+		p.setSystemUser(ctx, r, site, &res)
 	}
 	return res, nil
 }
@@ -457,34 +460,41 @@ func (p *planner) dryLimits(ctx context.Context, site *hosting.Site) error {
 	return nil
 }
 
-// systemUser makes the record's uid:gid the site's system user when the
-// site has none; a different one is a conflict.
-func (p *planner) systemUser(ctx context.Context, r *Record, site *hosting.Site, res *Result) error {
-	if r.UID == nil || r.GID == nil {
+// checkSystemUser refuses a record whose uid:gid differs from the site's
+// system user.
+func checkSystemUser(r *Record, site *hosting.Site) error {
+	if r.UID == nil || r.GID == nil || !site.HasSystemUser() {
 		return nil
+	}
+	if site.UID != *r.UID || site.GID != *r.GID {
+		return hosting.FieldErrorf(hosting.CodeConflict, "system_user", "uid:gid %d:%d differs from site %s's system user %d:%d",
+			*r.UID, *r.GID, site.Name, site.UID, site.GID)
+	}
+	return nil
+}
+
+// setSystemUser makes the record's uid:gid the system user of a site that
+// has none, once its account is created (in a dry run: would be). uid or
+// gid 0 (root) is never used. A failure is noted on the result: the
+// account itself is created.
+func (p *planner) setSystemUser(ctx context.Context, r *Record, site *hosting.Site, res *Result) {
+	if r.UID == nil || r.GID == nil || site.HasSystemUser() {
+		return
 	}
 	uid, gid := *r.UID, *r.GID
-	if site.HasSystemUser() {
-		if site.UID != uid || site.GID != gid {
-			return hosting.FieldErrorf(hosting.CodeConflict, "system_user", "uid:gid %d:%d differs from site %s's system user %d:%d",
-				uid, gid, site.Name, site.UID, site.GID)
-		}
-		return nil
-	}
-	if uid == 0 || gid == 0 {
+	switch {
+	case uid == 0 || gid == 0:
 		res.Notes = append(res.Notes, "uid:gid 0 (root) not made the site's system user")
-		return nil
-	}
-	if p.o.DryRun {
+	case p.o.DryRun:
 		res.Notes = append(res.Notes, fmt.Sprintf("site %s's system user would become %d:%d", site.Name, uid, gid))
-		site.UID, site.GID = uid, gid // so later lines agree or conflict as they would
-		return nil
+		site.UID, site.GID = uid, gid // so that later lines agree or conflict as they would
+	default:
+		s, err := p.svc.UpdateSite(ctx, site.Name, hosting.SiteUpdate{UID: &uid, GID: &gid})
+		if err != nil {
+			res.Notes = append(res.Notes, "site "+site.Name+"'s system user not set: "+hosting.ErrorMessage(err))
+			return
+		}
+		*site = *s
+		res.Notes = append(res.Notes, fmt.Sprintf("site %s's system user set to %d:%d", site.Name, uid, gid))
 	}
-	s, err := p.svc.UpdateSite(ctx, site.Name, hosting.SiteUpdate{UID: &uid, GID: &gid})
-	if err != nil {
-		return err
-	}
-	*site = *s
-	res.Notes = append(res.Notes, fmt.Sprintf("site %s's system user set to %d:%d", site.Name, uid, gid))
-	return nil
 }
