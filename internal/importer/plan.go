@@ -28,7 +28,7 @@ type Result struct {
 	Kind    string       `json:"kind"` // account, customer or site
 	Login   string       `json:"login,omitempty"`
 	Site    string       `json:"site,omitempty"`
-	Home    string       `json:"home,omitempty"` // site-relative
+	Home    string       `json:"home,omitempty"` // account: site-relative home; site: its root folder
 	Result  Outcome      `json:"result"`
 	Code    hosting.Code `json:"code,omitempty"`
 	Message string       `json:"message,omitempty"`
