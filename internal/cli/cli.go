@@ -100,7 +100,7 @@ Start with "ftpanel serve"; manage customers, sites and accounts with
 	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(a.serveCommand(), a.customerCommand(), a.adminCommand(), a.siteCommand(),
 		a.accountCommand(), a.sessionCommand(), a.banCommand(), a.auditCommand(), a.tokenCommand(),
-		a.migrateCommand(), a.storeCommand())
+		a.migrateCommand(), a.storeCommand(), a.importCommand())
 	return root
 }
 

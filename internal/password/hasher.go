@@ -12,3 +12,7 @@ func (Hasher) Verify(encoded, pw string) (bool, error) { return Verify(encoded, 
 
 // NeedsUpgrade reports whether encoded should be rehashed after a login.
 func (Hasher) NeedsUpgrade(encoded string) bool { return NeedsUpgrade(encoded) }
+
+// CheckEncoding reports whether encoded is a supported, well-formed hash
+// without computing anything expensive (see Check).
+func (Hasher) CheckEncoding(encoded string) error { return Check(encoded) }

@@ -14,7 +14,7 @@
 // to replace the stored hash with a fresh Hash of the same password.
 //
 // Stored hashes are treated as untrusted input: cost parameters read from an
-// encoding are bounded (argon2id m ≤ 1 GiB, t ≤ 20, p ≤ 64, key ≤ 128 bytes;
+// encoding are bounded (argon2id m ≤ 1 GiB, t ≤ 4096 and t·m ≤ 20 GiB, p ≤ 64, key ≤ 128 bytes;
 // bcrypt cost ≤ 16; sha-crypt rounds ≤ 5,000,000; yescrypt ≤ 1 GiB) so that a
 // crafted hash cannot exhaust memory or CPU; beyond that Verify returns
 // ErrUnsupported. Passwords longer than 4096 bytes are refused by Hash and
@@ -78,19 +78,21 @@ const (
 
 // Bounds on untrusted input.
 const (
-	maxPasswordLen = 4096    // bytes; bounds sha-crypt's O(len²) work
-	maxEncodedLen  = 1024    // bytes of a stored encoding
-	maxMemoryKiB   = 1 << 20 // argon2 m: 1 GiB
-	maxTime        = 20      // argon2 t
-	maxThreads     = 64      // argon2 p
-	minKeyLen      = 4       // argon2 minimum tag length (RFC 9106)
-	maxKeyLen      = 128     // argon2 tag length
-	minSaltLen     = 8       // argon2 minimum salt length (RFC 9106)
-	maxSaltLen     = 256     // argon2 salt length
-	maxBcryptCost  = 16      // 2^16 bcrypt rounds, a few seconds
-	maxSHARounds   = 5000000 // sha256/sha512-crypt rounds=
-	minSHARounds   = 1000    // glibc clamps lower values to this
-	maxYescryptMem = 1 << 30 // bytes: 128*N*r
+	maxPasswordLen = 4096     // bytes; bounds sha-crypt's O(len²) work
+	maxEncodedLen  = 1024     // bytes of a stored encoding
+	maxMemoryKiB   = 1 << 20  // argon2 m: 1 GiB
+	maxTime        = 4096     // argon2 t (pure-pw calibrates t into the hundreds at m=8 MiB)
+	maxHashTime    = 20       // argon2 t of hashes made by HashWith
+	maxWorkKiB     = 20 << 20 // argon2 t*m in KiB: the work of t=20 at 1 GiB
+	maxThreads     = 64       // argon2 p
+	minKeyLen      = 4        // argon2 minimum tag length (RFC 9106)
+	maxKeyLen      = 128      // argon2 tag length
+	minSaltLen     = 8        // argon2 minimum salt length (RFC 9106)
+	maxSaltLen     = 256      // argon2 salt length
+	maxBcryptCost  = 16       // 2^16 bcrypt rounds, a few seconds
+	maxSHARounds   = 5000000  // sha256/sha512-crypt rounds=
+	minSHARounds   = 1000     // glibc clamps lower values to this
+	maxYescryptMem = 1 << 30  // bytes: 128*N*r
 	crypt64        = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	bcrypt64       = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 )
@@ -107,8 +109,8 @@ func Hash(pw string) (string, error) {
 }
 
 // HashWith hashes pw with argon2id and the given parameters and returns the
-// PHC string. It fails if p is outside the bounds Verify accepts (Time 1..20,
-// Threads 1..64, MemoryKiB 8*Threads..1048576, SaltLen 8..256, KeyLen
+// PHC string. It fails if p is outside the bounds Verify accepts, with Time
+// further limited to 1..20 for new hashes (Threads 1..64, MemoryKiB 8*Threads..1048576, SaltLen 8..256, KeyLen
 // 4..128), if pw is longer than 4096 bytes, or if the system random source
 // fails.
 func HashWith(pw string, p Params) (string, error) {
@@ -117,6 +119,9 @@ func HashWith(pw string, p Params) (string, error) {
 	}
 	if err := checkParams(p.Time, p.MemoryKiB, uint32(p.Threads), p.SaltLen, p.KeyLen); err != nil {
 		return "", fmt.Errorf("password: invalid argon2id params: %s", err)
+	}
+	if p.Time > maxHashTime {
+		return "", fmt.Errorf("password: invalid argon2id params: t=%d outside 1..%d", p.Time, maxHashTime)
 	}
 	salt := make([]byte, p.SaltLen)
 	if _, err := rand.Read(salt); err != nil {
@@ -146,6 +151,15 @@ func Verify(encoded, pw string) (ok bool, err error) {
 		return false, nil
 	}
 	return check([]byte(pw))
+}
+
+// Check reports whether encoded is a hash Verify accepts: a known scheme,
+// well formed, with cost parameters inside the package's bounds. It parses
+// only and computes no hash, so that importing many hashes stays cheap; a
+// nil error means Verify will compute (not refuse) for this encoding.
+func Check(encoded string) error {
+	_, err := parse(encoded)
+	return err
 }
 
 // NeedsUpgrade reports whether encoded is anything other than a well-formed
@@ -227,6 +241,8 @@ func checkParams(time, memory, threads, saltLen, keyLen uint32) error {
 		return fmt.Errorf("p=%d outside 1..%d", threads, maxThreads)
 	case memory < 8*threads || memory > maxMemoryKiB:
 		return fmt.Errorf("m=%d outside %d..%d", memory, 8*threads, maxMemoryKiB)
+	case uint64(time)*uint64(memory) > maxWorkKiB:
+		return fmt.Errorf("t*m=%d above %d", uint64(time)*uint64(memory), maxWorkKiB)
 	case saltLen < minSaltLen || saltLen > maxSaltLen:
 		return fmt.Errorf("salt length %d outside %d..%d", saltLen, minSaltLen, maxSaltLen)
 	case keyLen < minKeyLen || keyLen > maxKeyLen:
@@ -422,6 +438,24 @@ func parseSHACrypt(encoded, scheme, prefix string, newCrypter func() crypt.Crypt
 
 // parseYescrypt validates "$y$j<N><r>$<salt>$<43 chars>", the parameter
 // subset the yescrypt-go module supports.
+// canonicalYescryptSalt reports whether salt decodes as yescrypt's
+// little-endian base64 does: groups of four characters give three bytes, a
+// final group of two or three characters gives one or two bytes with its
+// unused high bits clear, and a lone final character is invalid. The
+// library refuses such salts only when hashing; Check must see it earlier.
+func canonicalYescryptSalt(salt string) bool {
+	rest := len(salt) % 4
+	switch rest {
+	case 1:
+		return false
+	case 2:
+		return strings.IndexByte(crypt64, salt[len(salt)-1])>>2 == 0
+	case 3:
+		return strings.IndexByte(crypt64, salt[len(salt)-1])>>4 == 0
+	}
+	return true
+}
+
 func parseYescrypt(encoded string) (checker, error) {
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 5 {
@@ -438,7 +472,7 @@ func parseYescrypt(encoded string) (checker, error) {
 	if nLog2 < 10 || nLog2 > 18 || r < 1 || r > 32 || uint64(128)*(uint64(1)<<nLog2)*uint64(r) > maxYescryptMem {
 		return nil, unsupported(schemeYescrypt, "parameters out of range")
 	}
-	if salt == "" || !inAlphabet(salt, crypt64) {
+	if salt == "" || !inAlphabet(salt, crypt64) || !canonicalYescryptSalt(salt) {
 		return nil, unsupported(schemeYescrypt, "bad salt encoding")
 	}
 	if len(sum) != 43 || !inAlphabet(sum, crypt64) {

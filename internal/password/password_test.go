@@ -86,7 +86,8 @@ var malformed = []struct{ name, encoded string }{
 	{"argon2id m 1GiB+1", "$argon2id$v=19$m=1048577,t=1,p=1$MDEyMzQ1Njc4OWFiY2RlZg$gy5SuVm5Z7Vw7keB9se9p87QGcomaseB/S2U1OhTsM0"},
 	{"argon2id m below 8p", "$argon2id$v=19$m=31,t=2,p=4$MDEyMzQ1Njc4OWFiY2RlZg$gy5SuVm5Z7Vw7keB9se9p87QGcomaseB/S2U1OhTsM0"},
 	{"argon2id t huge", "$argon2id$v=19$m=19456,t=4294967295,p=1$MDEyMzQ1Njc4OWFiY2RlZg$gy5SuVm5Z7Vw7keB9se9p87QGcomaseB/S2U1OhTsM0"},
-	{"argon2id t 21", "$argon2id$v=19$m=19456,t=21,p=1$MDEyMzQ1Njc4OWFiY2RlZg$gy5SuVm5Z7Vw7keB9se9p87QGcomaseB/S2U1OhTsM0"},
+	{"argon2id t 4097", "$argon2id$v=19$m=8,t=4097,p=1$MDEyMzQ1Njc4OWFiY2RlZg$gy5SuVm5Z7Vw7keB9se9p87QGcomaseB/S2U1OhTsM0"},
+	{"argon2id t*m above 20 GiB", "$argon2id$v=19$m=1048576,t=21,p=1$MDEyMzQ1Njc4OWFiY2RlZg$gy5SuVm5Z7Vw7keB9se9p87QGcomaseB/S2U1OhTsM0"},
 	{"argon2id t 0", "$argon2id$v=19$m=19456,t=0,p=1$MDEyMzQ1Njc4OWFiY2RlZg$gy5SuVm5Z7Vw7keB9se9p87QGcomaseB/S2U1OhTsM0"},
 	{"argon2id p 65", "$argon2id$v=19$m=19456,t=2,p=65$MDEyMzQ1Njc4OWFiY2RlZg$gy5SuVm5Z7Vw7keB9se9p87QGcomaseB/S2U1OhTsM0"},
 	{"argon2id p 256", "$argon2id$v=19$m=19456,t=2,p=256$MDEyMzQ1Njc4OWFiY2RlZg$gy5SuVm5Z7Vw7keB9se9p87QGcomaseB/S2U1OhTsM0"},
@@ -527,5 +528,23 @@ func BenchmarkVerify(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheck: Check accepts exactly the encodings Verify computes for and
+// refuses the ones Verify refuses, without hashing.
+func TestCheck(t *testing.T) {
+	for _, v := range vectors {
+		if err := Check(v.encoded); err != nil {
+			t.Errorf("Check(%q) = %v, want nil", v.encoded, err)
+		}
+	}
+	for _, tt := range malformed {
+		if err := Check(tt.encoded); !errors.Is(err, ErrUnsupported) {
+			t.Errorf("Check(%s) = %v, want ErrUnsupported", tt.name, err)
+		}
+	}
+	if err := (Hasher{}).CheckEncoding("plain"); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("CheckEncoding(plain) = %v, want ErrUnsupported", err)
 	}
 }
