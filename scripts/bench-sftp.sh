@@ -120,6 +120,20 @@ target() {
 }
 # cpu PID: clock ticks used by the process and its reaped children.
 cpu() { awk '{print $14+$15+$16+$17}' "/proc/$1/stat"; }
+# sample_tree PID FILE: until killed, records every 0.1 s the CPU ticks
+# of each process under PID (sshd's per-connection processes are reaped by
+# its monitor process, not by the listener, so the listener's cutime
+# misses them); tree_ticks FILE sums each process's last reading.
+sample_tree() {
+	local root=$1 file=$2 p
+	while :; do
+		for p in $(pgrep -P "$root") $(for c in $(pgrep -P "$root"); do pgrep -P "$c"; done); do
+			[ -r "/proc/$p/stat" ] && awk -v p="$p" '{print p, $14+$15}' "/proc/$p/stat" 2>/dev/null
+		done >>"$file"
+		sleep 0.1
+	done
+}
+tree_ticks() { awk '{last[$1]=$2} END {t=0; for (p in last) t+=last[p]; print t}' "$1"; }
 # pss PID...: summed proportional set size in KiB.
 pss() {
 	local t=0 p
@@ -145,20 +159,26 @@ run_round() {
 	read -r dest port dir pid <<<"$(target "$name")"
 	# Upload.
 	printf 'put %s %s/big.bin\n' "$WORK/big.bin" "$dir" >"$WORK/b-up"
+	: >"$WORK/samples"
+	sample_tree "$pid" "$WORK/samples" &
+	local sampler=$!
 	c0=$(cpu "$pid"); t0=$(now)
 	sftp "${SSHOPTS[@]}" -P "$port" -b "$WORK/b-up" "$dest" >/dev/null
 	t1=$(now)
-	sleep 1 # sshd's session processes are counted once the listener reaps them
-	c1=$(cpu "$pid")
+	c1=$(( $(cpu "$pid") + $(tree_ticks "$WORK/samples") ))
+	kill "$sampler"; wait "$sampler" 2>/dev/null || true
 	up=$(echo "$SIZE_MB / ($t1 - $t0)" | bc -l)
 	local upcpu; upcpu=$(echo "($c1 - $c0) / $HZ * 1000 / ($SIZE_MB / 1024)" | bc -l)
 	# Download.
 	printf 'get %s/big.bin %s\n' "$dir" "$WORK/back.bin" >"$WORK/b-down"
+	: >"$WORK/samples"
+	sample_tree "$pid" "$WORK/samples" &
+	sampler=$!
 	c0=$(cpu "$pid"); t0=$(now)
 	sftp "${SSHOPTS[@]}" -P "$port" -b "$WORK/b-down" "$dest" >/dev/null
 	t1=$(now)
-	sleep 1
-	c1=$(cpu "$pid")
+	c1=$(( $(cpu "$pid") + $(tree_ticks "$WORK/samples") ))
+	kill "$sampler"; wait "$sampler" 2>/dev/null || true
 	down=$(echo "$SIZE_MB / ($t1 - $t0)" | bc -l)
 	local downcpu; downcpu=$(echo "($c1 - $c0) / $HZ * 1000 / ($SIZE_MB / 1024)" | bc -l)
 	cmp -s "$WORK/big.bin" "$WORK/back.bin" || { log "$name: download differs"; exit 1; }
@@ -198,10 +218,11 @@ for r in $(seq "$ROUNDS"); do
 	done
 done
 # Medians per server.
-python3 - "$OUT/results.jsonl" <<'PY' | tee "$OUT/table.md"
+python3 - "$OUT/results.jsonl" "$SIZE_MB" <<'PY' | tee "$OUT/table.md"
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-keys = [("upload_mbs", "1 GiB upload, MB/s"), ("download_mbs", "1 GiB download, MB/s"),
+size = "%s MiB" % sys.argv[2]
+keys = [("upload_mbs", size + " upload, MB/s"), ("download_mbs", size + " download, MB/s"),
         ("logins_per_s", "logins/s (sequential, sftp -b)"), ("idle_kib_per_session", "memory per idle session, KiB PSS"),
         ("upload_cpu_ms_per_gb", "server CPU per GB uploaded, ms"), ("download_cpu_ms_per_gb", "server CPU per GB downloaded, ms")]
 med = {s: {k: statistics.median(r[k] for r in rows if r["server"] == s) for k, _ in keys} for s in ("ftpanel", "openssh")}
