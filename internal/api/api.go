@@ -86,6 +86,9 @@ func (h *handler) routes() []route {
 		{pattern: "POST /api/v1/accounts/{login}/password", handle: h.handleAccountPassword},
 		{pattern: "POST /api/v1/accounts/{login}/suspend", handle: h.handleAccountSuspend},
 		{pattern: "POST /api/v1/accounts/{login}/unsuspend", handle: h.handleAccountUnsuspend},
+		{pattern: "GET /api/v1/accounts/{login}/keys", handle: h.handleSSHKeyList},
+		{pattern: "POST /api/v1/accounts/{login}/keys", handle: h.handleSSHKeyAdd},
+		{pattern: "DELETE /api/v1/accounts/{login}/keys/{key}", handle: h.handleSSHKeyDelete},
 
 		{pattern: "GET /api/v1/sessions", handle: h.handleSessionList},
 		{pattern: "DELETE /api/v1/sessions/{id}", handle: h.handleSessionKill},

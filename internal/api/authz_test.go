@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +42,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 	freshAccount := func(t *testing.T, u string) map[string]string {
 		return map[string]string{"x": e.MustAccount(t, "alice.example", "f"+u, "").Login}
 	}
+	freshKey := func(t *testing.T, _ string) map[string]string {
+		k, err := e.Service.AddSSHKey(ctx, "alice1", testKeyLine(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return map[string]string{"x": strconv.FormatInt(k.ID, 10)}
+	}
+	newKey := func(t *testing.T, _ string) map[string]string { return map[string]string{"x": testKeyLine(t)} }
 	freshSession := func(t *testing.T, u string) map[string]string {
 		e.mustSession(t, "n1-"+u, "alice1")
 		return map[string]string{"x": "n1-" + u}
@@ -97,6 +106,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST /api/v1/accounts/{login}/password", "/api/v1/accounts/alice1/password", nil, nil, 200, 200, notFound, "/api/v1/accounts/ghost/password"},
 		{"POST /api/v1/accounts/{login}/suspend", "/api/v1/accounts/alice1/suspend", nil, nil, 200, 200, notFound, "/api/v1/accounts/ghost/suspend"},
 		{"POST /api/v1/accounts/{login}/unsuspend", "/api/v1/accounts/alice1/unsuspend", nil, nil, 200, 200, notFound, "/api/v1/accounts/ghost/unsuspend"},
+
+		{"GET /api/v1/accounts/{login}/keys", "/api/v1/accounts/alice1/keys", nil, nil, 200, 200, notFound, "/api/v1/accounts/ghost/keys"},
+		{"POST /api/v1/accounts/{login}/keys", "/api/v1/accounts/alice1/keys", func(x string) any { return map[string]any{"public_key": x} }, newKey, 201, 201, notFound, ""},
+		{"DELETE /api/v1/accounts/{login}/keys/{key}", "/api/v1/accounts/alice1/keys/{x}", nil, freshKey, 204, 204, notFound, "/api/v1/accounts/ghost/keys/1"},
 
 		{"GET /api/v1/sessions", "/api/v1/sessions", nil, nil, 200, 200, 200, ""},
 		{"DELETE /api/v1/sessions/{id}", "/api/v1/sessions/{x}", nil, freshSession, 204, 204, notFound, "/api/v1/sessions/n1-ghost"},

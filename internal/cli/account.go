@@ -18,7 +18,7 @@ func (a *app) accountCommand() *cobra.Command {
 		a.accountAdd(), a.accountList(), a.accountShow(), a.accountPasswd(), a.accountHome(),
 		a.accountQuota(), a.accountPerms(), a.accountSet(),
 		a.accountStatus("suspend", hosting.StatusSuspended), a.accountStatus("unsuspend", hosting.StatusActive),
-		a.accountDel())
+		a.accountDel(), a.accountKey())
 }
 
 // accountView is an account as the CLI shows it.

@@ -823,7 +823,7 @@ type server struct {
 // startServe starts `ftpanel serve` on free loopback ports.
 func (e *env) startServe(t *testing.T, extra ...string) *server {
 	t.Helper()
-	args := append([]string{"serve", "--ftp-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"}, extra...)
+	args := append([]string{"serve", "--ftp-listen", "127.0.0.1:0", "--sftp-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"}, extra...)
 	cmd := exec.Command(binary, args...)
 	cmd.Env = e.environ()
 	out, err := cmd.StdoutPipe()

@@ -19,28 +19,32 @@ import (
 type serveInfo struct {
 	PanelURL   string       `json:"panel_url"`
 	FTPAddr    string       `json:"ftp_addr"`
+	SFTPAddr   string       `json:"sftp_addr,omitempty"`      // "" when sftp.listen is empty
+	HostKeys   []string     `json:"sftp_host_keys,omitempty"` // "ssh-ed25519 SHA256:..."
 	Data       string       `json:"data"`
 	FirstStart bool         `json:"first_start"`
 	Admin      *credentials `json:"admin,omitempty"` // first start only
 }
 
 func (a *app) serveCommand() *cobra.Command {
-	var ftpListen, httpListen, passive, publicHost string
+	var ftpListen, sftpListen, httpListen, passive, publicHost string
 	c := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the FTP server, the panel and the APIs",
-		Long: `Run the FTP server, the web panel and the APIs until interrupted (SIGINT or
+		Short: "Run the FTP and SFTP servers, the panel and the APIs",
+		Long: `Run the FTP and SFTP servers, the web panel and the APIs until interrupted (SIGINT or
 SIGTERM: open transfers get a grace period, then the store is closed).
 
 The first start creates the data folder, an administrator "admin" with a
-random password and a self-signed certificate for FTPS, and prints the
-password once. Later starts print only the addresses.
+random password, a self-signed certificate for FTPS and the SFTP host keys
+(in <data>/ssh), and prints the password once. Later starts print only the
+addresses and the SFTP host key fingerprints.
 
 Every config key has an FTPANEL_* environment override:
   ` + strings.Join(config.EnvNames(), "\n  "),
 		Args: exactArgs(),
 	}
 	c.Flags().StringVar(&ftpListen, "ftp-listen", "", `FTP address, e.g. ":21" (default "127.0.0.1:2121"; config ftp.listen)`)
+	c.Flags().StringVar(&sftpListen, "sftp-listen", "", `SFTP address, e.g. ":2222"; "" turns SFTP off (default "127.0.0.1:2222"; config sftp.listen)`)
 	c.Flags().StringVar(&httpListen, "http-listen", "", `panel and API address (default "127.0.0.1:8080"; config http.listen)`)
 	c.Flags().StringVar(&passive, "passive-ports", "", `passive data port range LO-HI, e.g. 30000-30100 (default any free port)`)
 	c.Flags().StringVar(&publicHost, "public-host", "", "IPv4 address announced in passive replies (behind NAT)")
@@ -52,6 +56,9 @@ Every config key has an FTPANEL_* environment override:
 		fl := cmd.Flags()
 		if fl.Changed("ftp-listen") {
 			cfg.FTP.Listen = ftpListen
+		}
+		if fl.Changed("sftp-listen") {
+			cfg.SFTP.Listen = sftpListen
 		}
 		if fl.Changed("http-listen") {
 			cfg.HTTP.Listen = httpListen
@@ -71,7 +78,8 @@ Every config key has an FTPANEL_* environment override:
 		if err != nil {
 			return fmt.Errorf("cli: serve: %w", err)
 		}
-		info := serveInfo{PanelURL: n.HTTPURL(), FTPAddr: n.FTPAddr(), Data: cfg.Data}
+		info := serveInfo{PanelURL: n.HTTPURL(), FTPAddr: n.FTPAddr(), SFTPAddr: n.SFTPAddr(), HostKeys: n.SFTPHostKeys(),
+			Data: cfg.Data}
 		if login, pw, ok := n.FirstStart(); ok {
 			info.FirstStart, info.Admin = true, &credentials{Login: login, Password: pw}
 		}
@@ -102,6 +110,12 @@ func (a *app) printServe(info serveInfo, cfg config.Config) error {
 	fmt.Fprintf(w, "ftpanel is running (data in %s; stop with Ctrl-C)\n", info.Data)
 	fmt.Fprintf(w, "  panel and APIs: %s\n", info.PanelURL)
 	fmt.Fprintf(w, "  FTP:            %s\n", orDash(info.FTPAddr))
+	if info.SFTPAddr != "" {
+		fmt.Fprintf(w, "  SFTP:           %s\n", info.SFTPAddr)
+		for _, k := range info.HostKeys {
+			fmt.Fprintf(w, "    host key:     %s\n", k)
+		}
+	}
 	if info.Admin == nil {
 		return nil
 	}
@@ -117,6 +131,11 @@ func (a *app) printServe(info serveInfo, cfg config.Config) error {
 		host, port := connectHost(info.FTPAddr, cfg)
 		fmt.Fprintf(w, "then connect over FTP with them:\n")
 		fmt.Fprintf(w, "  %s\n  %s\n", lftpLine(host, port, cfg), curlLine(host, port, cfg))
+	}
+	if info.SFTPAddr != "" {
+		host, port := connectHost(info.SFTPAddr, cfg)
+		fmt.Fprintf(w, "or over SFTP (check the host key fingerprint above on first connect):\n")
+		fmt.Fprintf(w, "  sftp -P %s LOGIN@%s\n", port, host)
 	}
 	return nil
 }

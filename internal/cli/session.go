@@ -44,13 +44,13 @@ func (a *app) sessionList() *cobra.Command {
 			return err
 		}
 		return a.print(list(ss), func(w io.Writer) {
-			row(w, "ID", "LOGIN", "SITE", "REMOTE", "TLS", "STARTED", "COMMAND", "IN", "OUT", "NODE")
+			row(w, "ID", "LOGIN", "SITE", "REMOTE", "PROTOCOL", "STARTED", "COMMAND", "IN", "OUT", "NODE")
 			for _, s := range ss {
 				cmdText := s.Command
 				if s.Transfer != "" {
 					cmdText = s.Transfer
 				}
-				row(w, s.ID, s.Login, hosting.DisplayDomain(s.SiteName), s.RemoteAddr, fmtBool(s.TLS), fmtTime(s.StartedAt),
+				row(w, s.ID, s.Login, hosting.DisplayDomain(s.SiteName), s.RemoteAddr, protocolText(s), fmtTime(s.StartedAt),
 					orDash(cmdText), fmtBytes(s.BytesIn), fmtBytes(s.BytesOut), s.Node)
 			}
 		})
@@ -79,4 +79,12 @@ func (a *app) sessionKill() *cobra.Command {
 		return a.print(out, func(w io.Writer) { fmt.Fprintf(w, "session %s: asked to close\n", args[0]) })
 	})
 	return c
+}
+
+// protocolText names a session's protocol: ftp, ftps (FTP with TLS) or sftp.
+func protocolText(s *hosting.Session) string {
+	if s.Protocol == hosting.ProtocolFTP && s.TLS {
+		return hosting.ProtocolFTPS
+	}
+	return orDash(s.Protocol)
 }

@@ -42,6 +42,7 @@ type Config struct {
 	Node     string   `toml:"node"` // node id; "" = host name
 	Store    Store    `toml:"store"`
 	FTP      FTP      `toml:"ftp"`
+	SFTP     SFTP     `toml:"sftp"`
 	HTTP     HTTP     `toml:"http"`
 	Defender Defender `toml:"defender"`
 	Policy   Policy   `toml:"policy"`
@@ -69,6 +70,20 @@ type FTP struct {
 	Umask                 string   `toml:"umask"` // octal, e.g. "022"
 	FailDelay             Duration `toml:"fail_delay"`
 	GraceTimeout          Duration `toml:"grace_timeout"` // transfers may finish this long on shutdown
+}
+
+// SFTP configures the SFTP server (issue 13). It shares ftp.umask,
+// ftp.fail_delay and ftp.grace_timeout and the [defender] with FTP.
+type SFTP struct {
+	Listen string `toml:"listen"` // "" turns SFTP off
+	// HostKeyFiles are private host key files; none = ed25519 and RSA 3072
+	// keys generated in <data>/ssh on first start. Every node of a cluster
+	// needs the same keys.
+	HostKeyFiles          []string `toml:"host_key_files"`
+	IdleTimeout           Duration `toml:"idle_timeout"`
+	MaxClients            int      `toml:"max_clients"`
+	MaxClientsPerIP       int      `toml:"max_clients_per_ip"`       // counts FTP sessions from the address too
+	MaxSessionsPerAccount int      `toml:"max_sessions_per_account"` // counts the account's FTP sessions too
 }
 
 // HTTP configures the panel and API listener.
@@ -137,6 +152,8 @@ func Default() Config {
 		FTP: FTP{Listen: "127.0.0.1:2121", TLS: "optional", IdleTimeout: Duration{5 * time.Minute},
 			MaxClients: 2000, MaxClientsPerIP: 50, MaxSessionsPerAccount: 20, Umask: "022",
 			FailDelay: Duration{time.Second}, GraceTimeout: Duration{30 * time.Second}},
+		SFTP: SFTP{Listen: "127.0.0.1:2222", IdleTimeout: Duration{5 * time.Minute}, MaxClients: 2000,
+			MaxClientsPerIP: 50, MaxSessionsPerAccount: 20},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
 		Defender: Defender{MaxFailures: 5, Window: Duration{time.Minute}, BanTime: Duration{15 * time.Minute}, MaxBanTime: Duration{24 * time.Hour}},
 		Policy: Policy{LoginPreset: "plesk", Namespace: string(p.Namespace),
@@ -293,6 +310,25 @@ func (c Config) Validate() error {
 	}
 	if err := checkListen(c.FTP.Listen); err != nil {
 		bad("ftp.listen", "%v", err)
+	}
+	if c.SFTP.Listen != "" {
+		if err := checkListen(c.SFTP.Listen); err != nil {
+			bad("sftp.listen", "%v", err)
+		}
+	}
+	for _, f := range c.SFTP.HostKeyFiles {
+		if !fileExists(f) {
+			bad("sftp.host_key_files", "%q is not a readable file", f)
+		}
+	}
+	if c.SFTP.IdleTimeout.Duration <= 0 {
+		bad("sftp.idle_timeout", "must be a positive duration")
+	}
+	for key, n := range map[string]int{"sftp.max_clients": c.SFTP.MaxClients, "sftp.max_clients_per_ip": c.SFTP.MaxClientsPerIP,
+		"sftp.max_sessions_per_account": c.SFTP.MaxSessionsPerAccount} {
+		if n < 1 {
+			bad(key, "must be at least 1")
+		}
 	}
 	if err := checkListen(c.HTTP.Listen); err != nil {
 		bad("http.listen", "%v", err)

@@ -2,6 +2,7 @@ package hosting
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -21,8 +22,14 @@ func (s *Service) ClearNodeSessions(ctx context.Context, node string) error {
 	return op("hosting.ClearNodeSessions", s.store.DeleteNodeSessions(ctx, node))
 }
 
-// SessionsToClose returns the sessions of node that were asked to close.
+// SessionsToClose returns the FTP sessions of node that were asked to
+// close (not the SFTP server's: see SessionsToCloseOf).
 func (s *Service) SessionsToClose(ctx context.Context, node string) ([]*Session, error) {
+	list, err := s.sessionsToClose(ctx, node)
+	return slices.DeleteFunc(list, func(x *Session) bool { return x.Protocol == ProtocolSFTP }), err
+}
+
+func (s *Service) sessionsToClose(ctx context.Context, node string) ([]*Session, error) {
 	yes := true
 	return s.store.Sessions(ctx, SessionFilter{Node: &node, KillRequested: &yes})
 }

@@ -2,11 +2,11 @@ package hosting
 
 import "time"
 
-// Session is one live FTP connection.
+// Session is one live FTP or SFTP connection.
 type Session struct {
 	ID            string    `json:"id"` // unique across nodes: "<node>-<n>"
 	Node          string    `json:"node"`
-	Protocol      string    `json:"protocol"` // "ftp" (later "sftp")
+	Protocol      string    `json:"protocol"` // "ftp" (TLS says whether FTPS) or "sftp"
 	AccountID     int64     `json:"account_id"`
 	Login         string    `json:"login"`
 	SiteID        int64     `json:"site_id"`

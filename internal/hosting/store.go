@@ -130,4 +130,14 @@ type Store interface {
 	KV(ctx context.Context, scope, key string) ([]byte, error)
 	// DeleteKV removes a value; no error when it is gone.
 	DeleteKV(ctx context.Context, scope, key string) error
+
+	// --- SSH public keys (issue 13) ---
+
+	// CreateSSHKey inserts k and sets its ID; conflict when the account
+	// already has this key, not_found when the account does not exist.
+	CreateSSHKey(ctx context.Context, k *SSHKey, ev *AuditEvent) error
+	// SSHKeys lists an account's keys by ID (none: empty).
+	SSHKeys(ctx context.Context, accountID int64) ([]*SSHKey, error)
+	// DeleteSSHKey removes a key; not_found.
+	DeleteSSHKey(ctx context.Context, id int64, ev *AuditEvent) error
 }

@@ -46,6 +46,7 @@ func startNode(tb testing.TB, id, dsn, data, sites string, tweak func(*config.Co
 	cfg.Store.DSN = dsn
 	cfg.Policy.SitesDir = sites
 	cfg.FTP.Listen = "127.0.0.1:0"
+	cfg.SFTP.Listen = ""
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.FTP.FailDelay = config.Duration{Duration: time.Millisecond}
 	cfg.FTP.GraceTimeout = config.Duration{Duration: time.Second}

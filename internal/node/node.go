@@ -145,7 +145,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (n *Node, e
 			log.Error("http server", "err", err)
 		}
 	}()
-	log.Info("ftpanel started", "node", cfg.NodeID(), "ftp", n.FTPAddr(), "http", n.httpURL)
+	log.Info("ftpanel started", "node", cfg.NodeID(), "ftp", n.FTPAddr(), "sftp", n.SFTPAddr(), "http", n.httpURL)
 	return n, nil
 }
 

@@ -25,6 +25,7 @@ func MustStart(tb testing.TB) *Node {
 	cfg.Data = tb.TempDir()
 	cfg.Node = "test1"
 	cfg.FTP.Listen = "127.0.0.1:0"
+	cfg.SFTP.Listen = "127.0.0.1:0"
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.FTP.FailDelay = config.Duration{Duration: time.Millisecond}
 	if err := cfg.Validate(); err != nil {

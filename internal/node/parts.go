@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -13,12 +14,14 @@ import (
 	"ftpanel/internal/hestia"
 	"ftpanel/internal/homefs"
 	"ftpanel/internal/plesk"
+	"ftpanel/internal/sftpd"
 	"ftpanel/internal/web"
 )
 
-// extraParts holds the FTP server and what the protocols share.
+// extraParts holds the FTP and SFTP servers and what the protocols share.
 type extraParts struct {
-	ftp *ftpd.Server
+	ftp  *ftpd.Server
+	sftp *sftpd.Server // nil when sftp.listen is empty
 	// usages is the node's quota pools: FTP, SFTP and the file manager
 	// charge one pool per account.
 	usages *homefs.Usages
@@ -59,6 +62,10 @@ func (n *Node) startParts(ctx context.Context, mux *http.ServeMux) error {
 	n.extra.ftp = srv
 	n.reg.MustRegister(srv.Collectors()...)
 
+	if err := n.startSFTP(ctx); err != nil {
+		return err
+	}
+
 	host, port := n.connectHost(srv.Addr())
 	log := n.log.With("component", "http")
 	mux.Handle("/api/v1/", api.NewHandler(n.svc, api.Options{Logger: log, FTPHost: host, FTPPort: port}))
@@ -96,18 +103,20 @@ func (n *Node) tlsConfig() (*tlsConfig, error) {
 }
 
 func (n *Node) closeParts() error {
-	if n.extra.ftp == nil {
-		return nil
-	}
 	grace := n.cfg.FTP.GraceTimeout.Duration
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	err := n.extra.ftp.Shutdown(ctx)
-	n.extra.ftp = nil
-	if err != nil {
-		return fmt.Errorf("node: ftp shutdown: %w", err)
+	// Both servers drain in parallel, within one grace period.
+	sftpErr := make(chan error, 1)
+	go func() { sftpErr <- n.closeSFTP(ctx) }()
+	var err error
+	if n.extra.ftp != nil {
+		if e := n.extra.ftp.Shutdown(ctx); e != nil {
+			err = fmt.Errorf("node: ftp shutdown: %w", e)
+		}
+		n.extra.ftp = nil
 	}
-	return nil
+	return errors.Join(err, <-sftpErr)
 }
 
 // FTPAddr returns the FTP server's bound address.

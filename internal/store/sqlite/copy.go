@@ -60,6 +60,8 @@ func copyTables() []copyTable {
 		{"tokens", "id", []copyCol{{"id", kInt}, {"kind", kText}, {"key", kText}, {"secret_hash", kText},
 			{"admin", kBool}, {"customer_id", kIntNull}, {"description", kText}, {"created_at", kTime},
 			{"last_used_at", kTimeNull}}},
+		{"ssh_keys", "id", []copyCol{{"id", kInt}, {"account_id", kInt}, {"type", kText}, {"public_key", kText},
+			{"fingerprint", kText}, {"comment", kText}, {"created_at", kTime}, {"last_used_at", kTimeNull}}},
 		{"audit_events", "id", []copyCol{{"id", kInt}, {"time", kTime}, {"actor_kind", kText}, {"actor", kText},
 			{"customer_id", kInt}, {"via", kText}, {"remote_addr", kText}, {"action", kText}, {"object_type", kText},
 			{"object_id", kInt}, {"object_name", kText}, {"detail", kText}}},

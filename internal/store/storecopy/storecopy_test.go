@@ -3,6 +3,7 @@ package storecopy_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -124,6 +125,13 @@ func fill(tb testing.TB, st hosting.Store) {
 		must(tb, st.CreateToken(ctx, t, ev("token.create", t.Key, t.CustomerID)))
 	}
 	must(tb, st.TouchToken(ctx, toks[0].ID, ns(12)))
+
+	// SSH keys (issue 13): one on a live account, one whose account is deleted with it.
+	for i, a := range []*hosting.Account{accts[0], accts[2]} {
+		k := &hosting.SSHKey{AccountID: a.ID, Type: "ssh-ed25519", PublicKey: fmt.Sprintf("ssh-ed25519 AAAAkey%d", i),
+			Fingerprint: fmt.Sprintf("SHA256:key%d", i), Comment: "laptop", CreatedAt: ns(12)}
+		must(tb, st.CreateSSHKey(ctx, k, ev("sshkey.add", a.Login, a.CustomerID)))
+	}
 
 	must(tb, st.PutBan(ctx, &hosting.Ban{Addr: "198.51.100.7", Until: ns(59), Strikes: 3, Reason: "failed logins", Node: "n1", CreatedAt: ns(13)}))
 	must(tb, st.PutBan(ctx, &hosting.Ban{Addr: "2001:db8::9", Until: ns(14), Strikes: 1, Node: "n2", CreatedAt: ns(13)}))

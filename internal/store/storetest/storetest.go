@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"Account", testAccount},
 		{"Audit", testAudit},
 		{"Token", testToken},
+		{"SSHKey", testSSHKey},
 		{"Session", testSession},
 		{"Ban", testBan},
 		{"KV", testKV},

@@ -1,0 +1,164 @@
+package sftpd
+
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"ftpanel/internal/hosting"
+)
+
+// loop runs sync every SyncInterval until Shutdown.
+func (s *Server) loop() {
+	defer close(s.loopEnd)
+	t := time.NewTicker(s.cfg.SyncInterval)
+	defer t.Stop()
+	ticks := 0
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-t.C:
+		}
+		ticks++
+		s.sync(ticks)
+	}
+}
+
+func sameSession(a, b hosting.Session) bool {
+	a.UpdatedAt, b.UpdatedAt = time.Time{}, time.Time{}
+	return a == b
+}
+
+// sameGrant reports whether b still lets the session of a go on: same
+// login, password, home and permissions, and not suspended. (A password
+// change ends key sessions too, as it ends FTP sessions; the keys stay.)
+func sameGrant(a, b *hosting.Account) bool {
+	return a.Login == b.Login && a.PasswordHash == b.PasswordHash && a.Home == b.Home && a.Read == b.Read &&
+		a.Write == b.Write && a.SiteRoot == b.SiteRoot && b.EffectiveStatus() == hosting.StatusActive
+}
+
+// sync writes new and changed sessions to the registry, removes ended
+// ones, closes the sessions the registry asks to close and idle ones,
+// checks that new sessions' accounts did not change meanwhile, counts the
+// other servers' sessions for the limits, and refreshes bans and usage.
+func (s *Server) sync(ticks int) {
+	ctx, cancel := context.WithTimeout(s.actx, 5*time.Second)
+	defer cancel()
+	now := time.Now()
+	node := s.cfg.Node
+	refresh := 4 * s.cfg.SyncInterval
+
+	s.mu.Lock()
+	ended := s.ended
+	s.ended = nil
+	live := make([]*conn, 0, len(s.conns))
+	var idle []*conn
+	for c := range s.conns {
+		if c.closing.Load() {
+			continue
+		}
+		if c.acct == nil {
+			continue // still authenticating: LoginTimeout applies
+		}
+		live = append(live, c)
+		if c.openFiles.Load() == 0 && now.Sub(time.Unix(0, c.lastActive.Load())) > s.cfg.IdleTimeout {
+			idle = append(idle, c)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range idle {
+		c.kill("idle timeout")
+	}
+	for _, c := range ended {
+		if c.written {
+			if err := s.svc.EndSession(ctx, c.id); err != nil {
+				s.log.Warn("end session", "session", c.id, "err", err)
+			}
+		}
+	}
+	var fresh []*conn
+	for _, c := range live {
+		snap := c.snapshot(node, now)
+		if c.written && (sameSession(snap, c.last) || now.Sub(c.lastWrite) < refresh) {
+			continue
+		}
+		if err := s.svc.PutSession(ctx, &snap); err != nil {
+			s.log.Warn("put session", "session", c.id, "err", err)
+			continue
+		}
+		if !c.written {
+			fresh = append(fresh, c)
+		}
+		c.written, c.last, c.lastWrite = true, snap, now
+	}
+	// A change made between a session's login and its first write could
+	// not flag it for closing: look at its account once more.
+	for _, c := range fresh {
+		a, err := s.svc.AccountByID(ctx, c.acct.ID)
+		if err != nil && hosting.ErrorCode(err) != hosting.CodeNotFound {
+			s.log.Warn("check account of new session", "session", c.id, "err", err)
+			continue
+		}
+		if err != nil || !sameGrant(c.acct, a) {
+			c.kill("account changed")
+		}
+	}
+	if list, err := s.svc.SessionsToCloseOf(ctx, node, hosting.ProtocolSFTP); err != nil {
+		s.log.Warn("read session kill requests", "err", err)
+	} else if len(list) > 0 {
+		s.closeRequested(ctx, list)
+	}
+	s.countOthers(ctx)
+	s.refreshBans(ctx)
+	s.def.prune(now)
+	if ticks%10 == 0 {
+		s.usages.Record(ctx, false, s.svc.RecordUsage, s.log)
+	}
+	s.usages.Scan(now, s.cfg.QuotaRescan, s.done, s.log)
+}
+
+// closeRequested closes the sessions the registry flagged; flags on
+// sessions that are already gone are cleared.
+func (s *Server) closeRequested(ctx context.Context, list []*hosting.Session) {
+	byID := map[string]*conn{}
+	s.mu.Lock()
+	for c := range s.conns {
+		byID[c.id] = c
+	}
+	s.mu.Unlock()
+	for _, r := range list {
+		c := byID[r.ID]
+		if c == nil {
+			if err := s.svc.EndSession(ctx, r.ID); err != nil {
+				s.log.Warn("end session", "session", r.ID, "err", err)
+			}
+			continue
+		}
+		c.kill("requested")
+	}
+}
+
+// countOthers counts, per address and per account, the registry's
+// sessions that are not this server's (FTP on this node, every protocol
+// on the other nodes), so that the limits hold across protocols.
+func (s *Server) countOthers(ctx context.Context) {
+	list, err := s.svc.LiveSessions(ctx)
+	if err != nil {
+		s.log.Warn("count sessions", "err", err)
+		return
+	}
+	byIP, byAcct := map[netip.Addr]int{}, map[int64]int{}
+	for _, x := range list {
+		if x.Node == s.cfg.Node && x.Protocol == hosting.ProtocolSFTP {
+			continue
+		}
+		if ap, err := netip.ParseAddrPort(x.RemoteAddr); err == nil {
+			byIP[ap.Addr().Unmap()]++
+		}
+		byAcct[x.AccountID]++
+	}
+	s.mu.Lock()
+	s.otherIP, s.otherAccount = byIP, byAcct
+	s.mu.Unlock()
+}
