@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -160,6 +161,7 @@ func TestFiles_HostilePaths(t *testing.T) {
 			[]string{"s3cr3t-c0ntent", "s1bl1ng-c0ntent", "script>alert"}, []string{"secret-ZQX.txt", "sibling-ZQX.txt", "index.html", "bob.example"}},
 	}
 	requests := 0
+	statuses := map[int]int{}
 	for _, sc := range scopes {
 		snapDir := sc.layout
 		if sc.site == "example.com" {
@@ -205,8 +207,10 @@ func TestFiles_HostilePaths(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, ps := range posts {
-				r := c.post(base+ps.ep+q(url.Values{}), ps.form)
+				// As files.js sends them: token in the header, JSON answers.
+				r := c.raw("POST", base+ps.ep+q(ps.form), nil)
 				requests++
+				statuses[r.status]++
 				if m := leaks(r.body, sc.markers...); m != "" {
 					t.Errorf("%s POST %s: leaks %q", name, ps.ep, m)
 				}
@@ -239,7 +243,10 @@ func TestFiles_HostilePaths(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	t.Logf("%d hostile requests (%d corpus paths + %d own), 4 scopes, 0 escapes", requests, len(corpus), len(own))
+	t.Logf("%d hostile requests (%d corpus paths + %d own), 4 scopes, 0 escapes; changes answered %v", requests, len(corpus), len(own), statuses)
+	if statuses[http.StatusForbidden] == 0 || statuses[http.StatusOK] == 0 {
+		t.Errorf("the change requests were not all examined: statuses %v", statuses)
+	}
 }
 
 func sameTree(a, b map[string]string) bool {
