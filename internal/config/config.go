@@ -134,7 +134,7 @@ type Policy struct {
 
 // Panel configures the web panel.
 type Panel struct {
-	FileManagerURL string `toml:"file_manager_url"` // e.g. https://files.example.com/?site={site}
+	FileManagerURL string `toml:"file_manager_url"` // "" = built-in; e.g. https://files.example.com/?site={site}
 	FTPHost        string `toml:"ftp_host"`         // host shown on account cards; "" = public_host or listen host
 }
 

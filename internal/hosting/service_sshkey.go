@@ -67,13 +67,6 @@ func (s *Service) DeleteSSHKey(ctx context.Context, login, key string) error {
 	return op(opName, FieldErrorf(CodeNotFound, "key", "account %s has no key %q", login, clipText(key, 80)))
 }
 
-func clipText(v string, n int) string {
-	if len(v) > n {
-		return v[:n] + "…"
-	}
-	return strings.ToValidUTF8(v, "?")
-}
-
 // AuthenticateSSHKey checks an SFTP login by public key from ip: the key
 // must be one of the account's keys; then expiry, allowed addresses and
 // effective status are checked as for a password. The signature itself is

@@ -75,10 +75,11 @@ func TestAccountList(t *testing.T) {
 		wantBody(t, "admin GET /accounts", r, `<h3 class="account-login">web1</h3>`, `<h3 class="account-login">bobftp</h3>`)
 	})
 
-	t.Run("NoFileManager", func(t *testing.T) {
+	t.Run("BuiltInFileManager", func(t *testing.T) {
 		p2 := newPanel(t, web.Options{})
 		r := p2.loggedIn(t, "alice").get("/accounts")
-		wantNoBody(t, "GET /accounts", r, "File manager")
+		// Without FileManagerURL the button opens the built-in one (issue 15).
+		wantBody(t, "GET /accounts", r, `href="/sites/example.com/files"`)
 		// Without FTPHost, the host the panel was reached at is shown.
 		wantBody(t, "GET /accounts", r, `<code>127.0.0.1</code>`, `<code>21</code>`)
 	})

@@ -31,10 +31,20 @@ func (h *handler) checkCSRF(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		got := r.PostFormValue(csrfField)
+		limit := int64(maxFormBytes)
+		got := r.Header.Get("X-CSRF-Token")
+		if l, tokenInBody, ok := fileBodyLimit(r); ok && sessionFrom(r.Context()) != nil {
+			if got == "" && tokenInBody {
+				next.ServeHTTP(w, r) // a streamed upload: the handler checks its first form field
+				return
+			}
+			limit = l
+		}
+		if limit >= 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
 		if got == "" {
-			got = r.Header.Get("X-CSRF-Token")
+			got = r.PostFormValue(csrfField)
 		}
 		want := ""
 		if r.URL.Path == "/login" {

@@ -166,6 +166,8 @@ func (h *handler) siteView(r *http.Request, s *hosting.Site) SiteView {
 	if t := h.opts.FileManagerURL; t != "" {
 		t = strings.ReplaceAll(t, "{site}", url.QueryEscape(s.Name))
 		v.FileManagerURL = strings.ReplaceAll(t, "{customer}", url.QueryEscape(s.CustomerLogin))
+	} else {
+		v.FileManagerURL = "/sites/" + pathEscape(s.Name) + "/files" // the built-in one (files.go)
 	}
 	return v
 }

@@ -13,9 +13,11 @@ package web
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 
+	"ftpanel/internal/homefs"
 	"ftpanel/internal/hosting"
 )
 
@@ -34,16 +36,24 @@ type Options struct {
 	// FileManagerURL is a link template for the per-site "File manager"
 	// button, e.g. "https://files.example.com/?site={site}"; {site} is
 	// replaced by the site's domain and {customer} by its owner's login.
-	// "" hides the button.
+	// "" opens the built-in file manager (/sites/{site}/files).
 	FileManagerURL string
+	// Usages are the node's per-account quota pools, shared with the FTP
+	// and SFTP servers; nil gives the panel pools of its own.
+	Usages *homefs.Usages
+	// Umask applies to files and folders the file manager creates
+	// (files 0666&^Umask, folders 0777&^Umask), as for FTP uploads;
+	// nil means 022.
+	Umask *fs.FileMode
 }
 
 // handler holds the panel's dependencies; its methods are the routes.
 type handler struct {
-	svc   *hosting.Service
-	opts  Options
-	log   *slog.Logger
-	pages *pages
+	svc    *hosting.Service
+	opts   Options
+	log    *slog.Logger
+	pages  *pages
+	usages *homefs.Usages
 }
 
 // NewHandler returns the panel's HTTP handler. Templates are parsed here;
@@ -62,7 +72,10 @@ func NewHandler(svc *hosting.Service, o Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{svc: svc, opts: o, log: o.Logger, pages: p}
+	h := &handler{svc: svc, opts: o, log: o.Logger, pages: p, usages: o.Usages}
+	if h.usages == nil {
+		h.usages = homefs.NewUsages()
+	}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", h.static())
@@ -91,6 +104,9 @@ func NewHandler(svc *hosting.Service, o Options) (http.Handler, error) {
 	mux.HandleFunc("POST /sites/{name}/status", h.admin(h.handleSiteStatus))
 	mux.HandleFunc("POST /sites/{name}/limits", h.admin(h.handleSiteLimits))
 	mux.HandleFunc("GET /audit", h.admin(h.handleAuditList))
+
+	// The built-in file manager (files*.go).
+	h.registerFileRoutes(mux)
 
 	mux.HandleFunc("/", h.handleNotFound)
 
