@@ -4,10 +4,8 @@ import (
 	"bufio"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"net"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -49,6 +47,32 @@ type ctlConn struct {
 	net.Conn
 	once sync.Once
 	err  error
+
+	// The session, set by ClientConnected before the library's first
+	// Read; then the command goroutine's id, registered at that Read
+	// (read and written only on that goroutine).
+	sess *session
+	gid  uint64
+}
+
+// Read implements net.Conn. The library reads commands on the session's
+// command goroutine; the first Read records that goroutine, so that
+// WrapPassiveListener knows whose PASV/EPSV it serves.
+func (c *ctlConn) Read(p []byte) (int, error) {
+	if c.gid == 0 && c.sess != nil {
+		c.gid = goid()
+		c.sess.s.byGoroutine.Store(c.gid, c.sess)
+	}
+	return c.Conn.Read(p)
+}
+
+// forget unregisters the command goroutine (from ClientDisconnected, on
+// that goroutine).
+func (c *ctlConn) forget(s *Server) {
+	if c.gid != 0 {
+		s.byGoroutine.Delete(c.gid)
+		c.gid = 0
+	}
 }
 
 // Close implements net.Conn.
@@ -59,31 +83,6 @@ func (c *ctlConn) Close() error {
 
 // dataBufSize is the write buffer of passive data connections.
 const dataBufSize = 32 << 10
-
-// dataListener wraps passive data listeners so that listings, which
-// ftpserverlib writes one line per Write, leave in full segments. It also
-// counts the passive reservations in flight (see passivePorts).
-type dataListener struct {
-	net.Listener
-	pool *sync.Pool
-	open *atomic.Int64 // decremented once, on Close
-	once sync.Once
-}
-
-// Close implements net.Listener.
-func (l *dataListener) Close() error {
-	l.once.Do(func() { l.open.Add(-1) })
-	return l.Listener.Close()
-}
-
-// Accept implements net.Listener.
-func (l *dataListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &dataConn{Conn: c, pool: l.pool}, nil
-}
 
 // dataConn buffers small writes. Buffered bytes are flushed before any
 // read (so TLS handshakes work over it), before a ReadFrom (downloads keep
@@ -205,44 +204,3 @@ func (c *dataConn) Close() error {
 	}
 	return ferr
 }
-
-// maxPortAttempts bounds the candidate ports ftpserverlib draws for one
-// PASV/EPSV, and minPortWindow is the smallest window they are drawn from.
-const (
-	maxPortAttempts = 128
-	minPortWindow   = 16
-)
-
-// passivePorts is ftpserverlib.PasvPortGetter over a port range.
-//
-// With multiplexing, ftpserverlib keeps a listener (and its goroutine) on
-// every port it ever used, and a port is busy only for the transfers of
-// one client address. Picking uniformly over a large range left listeners
-// on most of its ports after a few thousand transfers (1,470 goroutines and
-// descriptors after 2,000 uploads over 29000-31999), which every GC cycle
-// scans. So ports are drawn at random from a window at the bottom of the
-// range, four times as wide as the passive reservations in flight (at
-// least minPortWindow): few ports are ever used, and free ones are always
-// among the candidates.
-//
-// Draws use math/rand/v2: ftpserverlib's own PortRange draws up to 1,000
-// candidates on every PASV/EPSV, each with crypto/rand and big.Int, which
-// was a fifth of the server's CPU in a run of 4 KiB uploads.
-type passivePorts struct {
-	lo, n int
-	open  *atomic.Int64 // passive reservations in flight (open dataListeners)
-}
-
-// window is how many ports, from lo up, candidates are drawn from.
-func (p *passivePorts) window() int {
-	return min(p.n, max(minPortWindow, 4*int(p.open.Load()+1)))
-}
-
-// FetchNext implements ftpserver.PasvPortGetter.
-func (p *passivePorts) FetchNext() (exposed, listened int, ok bool) {
-	port := p.lo + rand.IntN(p.window()) //nolint:gosec // not a secret: the data connection must come from the client's address
-	return port, port, true
-}
-
-// NumberAttempts implements ftpserver.PasvPortGetter.
-func (p *passivePorts) NumberAttempts() int { return min(p.window(), maxPortAttempts) }

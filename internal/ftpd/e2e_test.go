@@ -31,7 +31,7 @@ func TestE2EScript(t *testing.T) {
 	for _, tc := range []struct {
 		mode  TLSMode
 		ports [2]int
-	}{{TLSOff, [2]int{}}, {TLSRequired, [2]int{40000, 40999}}} {
+	}{{TLSOff, [2]int{}}, {TLSRequired, freePortRange(t, 200)}} {
 		t.Run(string(tc.mode), func(t *testing.T) {
 			f := newFixture(t, func(c *Config) { c.TLS, c.TLSConfig, c.PassivePorts = tc.mode, conf, tc.ports })
 			f.account(t, "e2e", "/httpdocs", true, true, -1)

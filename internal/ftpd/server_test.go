@@ -4,16 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -1024,74 +1021,6 @@ func TestNew_Config(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestPassivePorts(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		lo, hi     int
-		open       int64
-		wantWindow int
-	}{
-		{"One", 30000, 30000, 0, 1},
-		{"Small", 30000, 30009, 0, 10},
-		{"Idle", 29000, 31999, 0, minPortWindow},
-		{"Busy", 29000, 31999, 9, 40},
-		{"VeryBusy", 29000, 31999, 5000, 3000},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var open atomic.Int64
-			open.Store(tc.open)
-			p := &passivePorts{lo: tc.lo, n: tc.hi - tc.lo + 1, open: &open}
-			if got, want := p.NumberAttempts(), min(tc.wantWindow, maxPortAttempts); got != want {
-				t.Errorf("NumberAttempts() = %d, want %d", got, want)
-			}
-			seen := map[int]bool{}
-			for range 100 * tc.wantWindow {
-				exposed, listened, ok := p.FetchNext()
-				if !ok || exposed != listened || exposed < tc.lo || exposed >= tc.lo+tc.wantWindow {
-					t.Fatalf("FetchNext() = %d, %d, %v; want one port in %d-%d", exposed, listened, ok, tc.lo, tc.lo+tc.wantWindow-1)
-				}
-				seen[exposed] = true
-			}
-			if want := min(tc.wantWindow, 100); len(seen) < want {
-				t.Errorf("FetchNext drew %d distinct ports, want at least %d", len(seen), want)
-			}
-		})
-	}
-}
-
-// TestServer_PassivePortsStayFew runs many transfers, one at a time, over
-// a large passive range: they reuse a few ports at the bottom of the range
-// (ftpserverlib keeps a listener on each port used), and the count of
-// reservations in flight goes back to zero.
-func TestServer_PassivePortsStayFew(t *testing.T) {
-	f := newFixture(t, func(c *Config) { c.PassivePorts = [2]int{41000, 43999} })
-	r := dialRaw(t, f.addr)
-	r.login(f.main.Login)
-	ports := map[string]bool{}
-	for i := range 60 {
-		code, msg := r.cmd("EPSV")
-		if code != 229 {
-			t.Fatalf("EPSV: %d %s", code, msg)
-		}
-		ports[msg[strings.Index(msg, "|||")+3:strings.LastIndex(msg, "|")]] = true
-		// The EPSV in transfer replaces this reservation.
-		if _, _, last, msg := r.transfer(fmt.Sprintf("STOR f%d", i), []byte("x")); last != 226 {
-			t.Fatalf("STOR %d: %d %s", i, last, msg)
-		}
-	}
-	if len(ports) > minPortWindow {
-		t.Errorf("60 transfers used %d passive ports, want at most %d", len(ports), minPortWindow)
-	}
-	for p := range ports {
-		if n, err := strconv.Atoi(p); err != nil || n < 41000 || n >= 41000+minPortWindow {
-			t.Errorf("EPSV port %s, want one of 41000-%d", p, 41000+minPortWindow-1)
-		}
-	}
-	r.cmd("EPSV") // left unused: the disconnect releases it
-	r.cmd("QUIT")
-	waitFor(t, 2*time.Second, "passive reservations released", func() bool { return f.srv.pasvOpen.Load() == 0 })
 }
 
 func TestServer_StartErrors(t *testing.T) {
