@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -31,54 +33,12 @@ func (l *listener) Accept() (net.Conn, error) {
 			_ = c.Close()
 			continue
 		}
-		cc := &ctlConn{Conn: c}
+		cc := newCtlConn(c, l.s)
 		l.s.mu.Lock()
 		l.s.pending[c.RemoteAddr().String()] = cc
 		l.s.mu.Unlock()
 		return cc, nil
 	}
-}
-
-// ctlConn is a control connection. The server closes it to end a session
-// from another goroutine: ftpserverlib's ClientContext.Close is not safe
-// for that (it races with the handler's own disconnect on an unguarded
-// flag). Close is idempotent, so the library's later Close is quiet.
-type ctlConn struct {
-	net.Conn
-	once sync.Once
-	err  error
-
-	// The session, set by ClientConnected before the library's first
-	// Read; then the command goroutine's id, registered at that Read
-	// (read and written only on that goroutine).
-	sess *session
-	gid  uint64
-}
-
-// Read implements net.Conn. The library reads commands on the session's
-// command goroutine; the first Read records that goroutine, so that
-// WrapPassiveListener knows whose PASV/EPSV it serves.
-func (c *ctlConn) Read(p []byte) (int, error) {
-	if c.gid == 0 && c.sess != nil {
-		c.gid = goid()
-		c.sess.s.byGoroutine.Store(c.gid, c.sess)
-	}
-	return c.Conn.Read(p)
-}
-
-// forget unregisters the command goroutine (from ClientDisconnected, on
-// that goroutine).
-func (c *ctlConn) forget(s *Server) {
-	if c.gid != 0 {
-		s.byGoroutine.Delete(c.gid)
-		c.gid = 0
-	}
-}
-
-// Close implements net.Conn.
-func (c *ctlConn) Close() error {
-	c.once.Do(func() { c.err = c.Conn.Close() })
-	return c.err
 }
 
 // dataBufSize is the write buffer of passive data connections.
@@ -91,10 +51,27 @@ const dataBufSize = 32 << 10
 // keep splice.
 type dataConn struct {
 	net.Conn
-	pool *sync.Pool
+	pool   *sync.Pool
+	broken *atomic.Bool // set on a network error (nil: not tracked)
 
 	mu  sync.Mutex
 	buf *bufio.Writer
+}
+
+// note records a network error of the data connection: the client
+// closed or reset it, or stopped answering.
+func (c *dataConn) note(err error) error {
+	if err != nil && c.broken != nil && isNetworkError(err) {
+		c.broken.Store(true)
+	}
+	return err
+}
+
+// isNetworkError reports whether err comes from the connection rather
+// than from the file at the other end of the copy.
+func isNetworkError(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, syscall.ETIMEDOUT)
 }
 
 // directWrite is the size from which a write with nothing buffered goes
@@ -106,13 +83,15 @@ func (c *dataConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if (c.buf == nil || c.buf.Buffered() == 0) && len(p) >= directWrite {
-		return c.Conn.Write(p)
+		n, err := c.Conn.Write(p)
+		return n, c.note(err)
 	}
 	if c.buf == nil {
 		c.buf = c.pool.Get().(*bufio.Writer)
 		c.buf.Reset(c.Conn)
 	}
-	return c.buf.Write(p)
+	n, err := c.buf.Write(p)
+	return n, c.note(err)
 }
 
 // SetDeadline implements net.Conn; buffered bytes go out first, under the
@@ -152,7 +131,8 @@ func (c *dataConn) Read(p []byte) (int, error) {
 	if err := c.Flush(); err != nil {
 		return 0, err
 	}
-	return c.Conn.Read(p)
+	n, err := c.Conn.Read(p)
+	return n, c.note(err)
 }
 
 // ReadFrom implements io.ReaderFrom (downloads: sendfile).
@@ -161,9 +141,11 @@ func (c *dataConn) ReadFrom(r io.Reader) (int64, error) {
 		return 0, err
 	}
 	if rf, ok := c.Conn.(io.ReaderFrom); ok {
-		return rf.ReadFrom(r)
+		n, err := rf.ReadFrom(r)
+		return n, c.note(err)
 	}
-	return io.Copy(struct{ io.Writer }{c.Conn}, r)
+	n, err := io.Copy(struct{ io.Writer }{c.Conn}, r)
+	return n, c.note(err)
 }
 
 // WriteTo implements io.WriterTo (uploads: splice).
@@ -172,9 +154,11 @@ func (c *dataConn) WriteTo(w io.Writer) (int64, error) {
 		return 0, err
 	}
 	if wt, ok := c.Conn.(io.WriterTo); ok {
-		return wt.WriteTo(w)
+		n, err := wt.WriteTo(w)
+		return n, c.note(err)
 	}
-	return io.Copy(w, struct{ io.Reader }{c.Conn})
+	n, err := io.Copy(w, struct{ io.Reader }{c.Conn})
+	return n, c.note(err)
 }
 
 // SyscallConn implements syscall.Conn, which os.File.ReadFrom needs to

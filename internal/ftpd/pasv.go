@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -150,6 +151,7 @@ type pasvListener struct {
 	addr    net.Addr
 	port    int
 	client  netip.Addr // the only address a data connection may come from; invalid = any
+	broken  *atomic.Bool
 	timeout time.Duration
 
 	mu     sync.Mutex
@@ -184,7 +186,7 @@ func (l *pasvListener) Accept() (net.Conn, error) {
 			continue
 		}
 		l.stopListening()
-		return &dataConn{Conn: c, pool: &l.s.bufs}, nil
+		return &dataConn{Conn: c, pool: &l.s.bufs, broken: l.broken}, nil
 	}
 }
 
@@ -223,8 +225,12 @@ func (d *driver) WrapPassiveListener(lib net.Listener) (net.Listener, error) {
 	x := s.sessionOfGoroutine()
 	ip := s.passiveIP
 	var client netip.Addr
+	var broken *atomic.Bool
 	if x != nil {
 		client = x.ip
+		if x.conn != nil {
+			broken = &x.conn.dataBroken
+		}
 		if !ip.IsValid() {
 			ip = addrIP(x.cc.LocalAddr())
 		}
@@ -243,7 +249,7 @@ func (d *driver) WrapPassiveListener(lib net.Listener) (net.Listener, error) {
 		return nil, errNoDataPort
 	}
 	s.pasvOpen.Add(1)
-	return &pasvListener{s: s, ln: ln, libLn: lib, addr: ln.Addr(), port: port, client: client,
+	return &pasvListener{s: s, ln: ln, libLn: lib, addr: ln.Addr(), port: port, client: client, broken: broken,
 		timeout: passiveAcceptTimeout}, nil
 }
 

@@ -333,7 +333,7 @@ func (s *Server) closeIdle(force bool) int {
 	}
 	s.mu.Unlock()
 	for _, x := range toClose {
-		s.kill(x, "shutdown")
+		s.kill(x, "shutdown", "421 Server shutting down.")
 	}
 	return n
 }
@@ -405,9 +405,8 @@ func (d *driver) GetSettings() (*ftpserver.Settings, error) {
 		ActiveConnectionsCheck:  ftpserver.IPMatchRequired,
 		PasvConnectionsCheck:    ftpserver.IPMatchRequired,
 	}
-	if c.TLS == TLSRequired {
-		st.TLSRequired = ftpserver.MandatoryEncryption
-	}
+	// TLS on the control connection is ctlConn's (control.go); the
+	// transfer requirement of tls = required is set per session at login.
 	// No PassiveTransferPortRange, no PassiveTransferPortMultiplexing:
 	// passive ports are drawn by WrapPassiveListener (pasv.go).
 	if c.PublicHost == "" {
@@ -636,10 +635,17 @@ func (s *Server) login(x *session, a *hosting.Account) (*fsys, error) {
 	s.mu.Lock()
 	x.acct, x.fs, x.quota = a, f, u
 	s.mu.Unlock()
+	if x.conn != nil {
+		x.conn.loggedIn.Store(true)
+	}
+	if s.cfg.TLS == TLSRequired {
+		// Data connections without PROT P are refused (521).
+		_ = x.cc.SetTLSRequirement(ftpserver.MandatoryEncryption)
+	}
 	s.met.loginOK.Inc()
 	s.met.sessions.Inc()
 	s.log.Info("login", "session", x.id, "login", a.Login, "site", a.SiteName, "remote", x.remote,
-		"tls", x.cc.HasTLSForControl(), "read", a.Read, "write", a.Write)
+		"tls", x.tls(), "read", a.Read, "write", a.Write)
 	return f, nil
 }
 

@@ -277,7 +277,7 @@ func TestServer_TLS(t *testing.T) {
 			plain, err := ftp.Dial(f.addr, ftp.DialWithTimeout(5*time.Second))
 			must(t, err, "dial")
 			err = plain.Login("bob", hostingtest.Password)
-			if mode == TLSRequired && (err == nil || !strings.Contains(err.Error(), "TLS is required")) {
+			if mode == TLSRequired && (err == nil || !strings.Contains(err.Error(), "FTPS")) {
 				t.Errorf("plain login with tls=required: got %v, want a refusal", err)
 			}
 			if mode == TLSOptional && err != nil {
@@ -306,8 +306,8 @@ func TestServer_TLS(t *testing.T) {
 	t.Run("off", func(t *testing.T) {
 		f := newFixture(t, nil)
 		r := dialRaw(t, f.addr)
-		if code, _ := r.cmd("AUTH TLS"); code != 550 {
-			t.Errorf("AUTH TLS with tls=off: %d, want 550", code)
+		if code, _ := r.cmd("AUTH TLS"); code != 504 {
+			t.Errorf("AUTH TLS with tls=off: %d, want 504", code)
 		}
 	})
 	if _, err := New(hostingtest.New(t).Service, Config{TLS: TLSRequired}, nil); err == nil {
@@ -580,37 +580,38 @@ func TestServer_Quota(t *testing.T) {
 
 func TestServer_SessionsClosed(t *testing.T) {
 	triggers := []struct {
-		name string
-		do   func(f *fixture, login string, sessionID string) error
+		name  string
+		do    func(f *fixture, login string, sessionID string) error
+		reply string // the last line before the connection closes
 	}{
-		{"Kill", func(f *fixture, _, id string) error { return f.env.Service.KillSession(f.admin(), id) }},
+		{"Kill", func(f *fixture, _, id string) error { return f.env.Service.KillSession(f.admin(), id) }, "421 Session closed by the administrator."},
 		{"AccountSuspend", func(f *fixture, login, _ string) error {
 			_, err := f.env.Service.SetAccountStatus(f.admin(), login, hosting.StatusSuspended)
 			return err
-		}},
+		}, "421 Account suspended."},
 		{"SiteSuspend", func(f *fixture, _, _ string) error {
 			_, err := f.env.Service.SetSiteStatus(f.admin(), "example.com", hosting.StatusSuspended)
 			return err
-		}},
+		}, "421 Account suspended."},
 		{"CustomerSuspend", func(f *fixture, _, _ string) error {
 			_, err := f.env.Service.SetCustomerStatus(f.admin(), "cust", hosting.StatusSuspended)
 			return err
-		}},
-		{"Delete", func(f *fixture, login, _ string) error { return f.env.Service.DeleteAccount(f.admin(), login) }},
+		}, "421 Account suspended."},
+		{"Delete", func(f *fixture, login, _ string) error { return f.env.Service.DeleteAccount(f.admin(), login) }, "421 Account deleted."},
 		{"PasswordChange", func(f *fixture, login, _ string) error {
 			_, err := f.env.Service.SetAccountPassword(f.admin(), login, "N3w-Passw0rd!x")
 			return err
-		}},
+		}, "421 Password changed, log in again."},
 		{"HomeChange", func(f *fixture, login, _ string) error {
 			home := "/private"
 			_, err := f.env.Service.UpdateAccount(f.admin(), login, hosting.AccountUpdate{Home: &home})
 			return err
-		}},
+		}, "421 Account changed, log in again."},
 		{"PermissionChange", func(f *fixture, login, _ string) error {
 			no := false
 			_, err := f.env.Service.UpdateAccount(f.admin(), login, hosting.AccountUpdate{Write: &no})
 			return err
-		}},
+		}, "421 Account changed, log in again."},
 	}
 	for _, early := range []bool{false, true} {
 		for _, tc := range triggers {
@@ -648,15 +649,21 @@ func TestServer_SessionsClosed(t *testing.T) {
 				start := time.Now()
 				must(t, tc.do(f, "bob", id), "trigger")
 				_ = r.c.SetReadDeadline(time.Now().Add(3 * time.Second))
+				var got []byte
 				buf := make([]byte, 512)
 				for {
-					if _, err := r.c.Read(buf); err != nil {
+					n, err := r.c.Read(buf)
+					got = append(got, buf[:n]...)
+					if err != nil {
 						var ne net.Error
 						if errors.As(err, &ne) && ne.Timeout() {
 							t.Fatalf("session still open after %v", time.Since(start))
 						}
 						break
 					}
+				}
+				if !bytes.HasSuffix(got, []byte(tc.reply+"\r\n")) {
+					t.Errorf("last reply %q, want %q", got, tc.reply)
 				}
 				if d := time.Since(start); d > 2*time.Second {
 					t.Errorf("session closed after %v, want ≤ 2s", d)
@@ -835,6 +842,9 @@ func TestServer_GracefulShutdown(t *testing.T) {
 		return false
 	})
 	_ = idle.c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if code, msg := idle.read(); code != 421 || msg != "Server shutting down." {
+		t.Errorf("idle session at shutdown: %d %s, want 421 Server shutting down.", code, msg)
+	}
 	if _, err := idle.c.Read(make([]byte, 10)); err == nil {
 		t.Error("idle session not closed")
 	}
