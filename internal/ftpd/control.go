@@ -223,8 +223,16 @@ func (c *ctlConn) say(line string) error {
 	if c.ended {
 		return net.ErrClosed
 	}
+	c.tap(line)
 	_, err := io.WriteString(c.out, line+"\r\n")
 	return err
+}
+
+// tap shows a reply line to the test hook, if any.
+func (c *ctlConn) tap(line string) {
+	if t := c.s.cfg.replyTap; t != nil {
+		t(line)
+	}
 }
 
 // Write implements net.Conn: the library's replies, rewritten line by
@@ -242,7 +250,9 @@ func (c *ctlConn) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		out = append(out, c.s.rewriteReply(c, string(c.wbuf[:i]))...)
+		line := c.s.rewriteReply(c, string(c.wbuf[:i]))
+		c.tap(line)
+		out = append(out, line...)
 		out = append(out, '\r', '\n')
 		c.wbuf = c.wbuf[i+2:]
 	}
@@ -266,6 +276,7 @@ func (c *ctlConn) closeWith(reply string) {
 		c.wmu.Lock()
 		if !c.ended {
 			_ = c.Conn.SetWriteDeadline(time.Now().Add(time.Second))
+			c.tap(reply)
 			_, _ = io.WriteString(c.out, reply+"\r\n")
 			c.ended = true
 		}

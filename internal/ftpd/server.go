@@ -60,6 +60,8 @@ type Config struct {
 	SyncInterval time.Duration
 	QuotaRescan  time.Duration // how often usage is measured again (default 10m)
 	GraceTimeout time.Duration // Shutdown's grace period when its ctx has no deadline (default 30s)
+
+	replyTap func(line string) // tests: sees every reply line sent
 }
 
 func (c *Config) setDefaults() {
