@@ -46,8 +46,9 @@ type ctlConn struct {
 	gid  uint64
 
 	// Read side: only the command goroutine.
-	rd   *bufio.Reader
-	pend []byte // the rest of the line being handed to the library
+	rd    *bufio.Reader
+	pend  []byte // the rest of the line being handed to the library
+	carry []byte // the start of a line whose read was cut by an error (a deadline)
 
 	tls      atomic.Bool // AUTH TLS done
 	loggedIn atomic.Bool
@@ -90,11 +91,18 @@ func (c *ctlConn) Read(p []byte) (int, error) {
 	}
 	for len(c.pend) == 0 {
 		line, err := c.rd.ReadSlice('\n')
+		if len(c.carry) > 0 && len(line) > 0 {
+			line = append(c.carry, line...)
+			c.carry = nil
+		}
 		switch {
 		case len(line) > 0 && (err == nil || errors.Is(err, bufio.ErrBufferFull) || errors.Is(err, io.EOF)):
 			// A whole line, or a line too long for the library (which
 			// hangs up), or the last bytes before EOF.
 		case err != nil:
+			// A time-out (the library's idle deadline) may cut a line:
+			// keep its start for the next Read.
+			c.carry = append(c.carry, line...)
 			return 0, err
 		}
 		if err == nil {

@@ -156,6 +156,7 @@ type pasvListener struct {
 
 	mu     sync.Mutex
 	closed bool
+	idle   *time.Timer // stops listening when the client never connects
 }
 
 // Addr implements net.Listener: ftpserverlib puts its port in the reply.
@@ -171,6 +172,11 @@ func (l *pasvListener) Accept() (net.Conn, error) {
 	if ln == nil {
 		return nil, net.ErrClosed
 	}
+	l.mu.Lock()
+	if l.idle != nil {
+		l.idle.Stop() // the deadline below takes over
+	}
+	l.mu.Unlock()
 	if err := ln.SetDeadline(time.Now().Add(l.timeout)); err != nil {
 		return nil, err
 	}
@@ -196,6 +202,9 @@ func (l *pasvListener) stopListening() {
 	l.mu.Lock()
 	ln := l.ln
 	l.ln = nil
+	if l.idle != nil {
+		l.idle.Stop()
+	}
 	l.mu.Unlock()
 	if ln != nil {
 		_ = ln.Close()
@@ -249,12 +258,19 @@ func (d *driver) WrapPassiveListener(lib net.Listener) (net.Listener, error) {
 		return nil, errNoDataPort
 	}
 	s.pasvOpen.Add(1)
-	return &pasvListener{s: s, ln: ln, libLn: lib, addr: ln.Addr(), port: port, client: client, broken: broken,
-		timeout: passiveAcceptTimeout}, nil
+	pl := &pasvListener{s: s, ln: ln, libLn: lib, addr: ln.Addr(), port: port, client: client, broken: broken,
+		timeout: s.cfg.acceptTimeout}
+	// A PASV whose data connection never comes (the command failed, or
+	// the client went quiet) gives its port back after the time-out.
+	pl.mu.Lock()
+	pl.idle = time.AfterFunc(s.cfg.acceptTimeout, pl.stopListening)
+	pl.mu.Unlock()
+	return pl, nil
 }
 
 // passiveAcceptTimeout is how long a passive listener waits for the
-// client's data connection (ftpserverlib's ConnectionTimeout).
+// client's data connection (ftpserverlib's ConnectionTimeout), and the
+// longest TLS handshake after AUTH TLS.
 const passiveAcceptTimeout = 30 * time.Second
 
 // stopLibListener makes ftpserverlib's own passive listener stop

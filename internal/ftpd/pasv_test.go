@@ -184,6 +184,30 @@ func TestServer_PassiveListenerBinding(t *testing.T) {
 	}
 }
 
+// TestServer_PassiveListenerIdle: a PASV whose data connection never
+// comes gives its port back after the accept time-out.
+func TestServer_PassiveListenerIdle(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.PassivePorts = freePortRange(t, 10); c.acceptTimeout = 300 * time.Millisecond })
+	r := dialRaw(t, f.addr)
+	r.login(f.main.Login)
+	if code, msg := r.cmd("EPSV"); code != 229 {
+		t.Fatalf("EPSV: %d %s", code, msg)
+	}
+	if code, msg := r.cmd("RETR /missing"); code != 550 {
+		t.Fatalf("RETR /missing: %d %s", code, msg)
+	}
+	if f.srv.ports.inUse() != 1 {
+		t.Fatalf("ports in use after EPSV: %d, want 1", f.srv.ports.inUse())
+	}
+	waitFor(t, 5*time.Second, "the unused passive port released", func() bool {
+		return f.srv.ports.inUse() == 0 && f.srv.pasvOpen.Load() == 0
+	})
+	// The session goes on.
+	if _, _, last, msg := r.transfer("NLST", nil); last != 226 {
+		t.Errorf("NLST after: %d %s", last, msg)
+	}
+}
+
 // TestServer_PassiveStress runs 5,000 passive transfers (PASV and EPSV;
 // RETR, STOR, MLSD, LIST, NLST, some aborted, some on missing files) over
 // 8 sessions from 127.0.0.1 and 8 from 127.0.0.2, on a range of 100

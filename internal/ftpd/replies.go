@@ -1,6 +1,8 @@
 package ftpd
 
 import (
+	"context"
+	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
@@ -94,7 +96,13 @@ func (s *Server) rewriteReply(c *ctlConn, line string) string {
 	if c.sess != nil {
 		sid = c.sess.id
 	}
-	s.log.Debug("reply", "session", sid, "sent", strconv.Itoa(newCode)+" "+sentence, "detail", text)
+	// Mapped file errors are routine (debug); the rest keeps its detail
+	// in the log at info.
+	level := slog.LevelDebug
+	if newCode == 426 || newCode == 451 || sentence == genericSentences[newCode] {
+		level = slog.LevelInfo
+	}
+	s.log.Log(context.Background(), level, "reply", "session", sid, "sent", strconv.Itoa(newCode)+" "+sentence, "detail", text)
 	return strconv.Itoa(newCode) + line[3:4] + sentence
 }
 

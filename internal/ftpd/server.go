@@ -61,7 +61,8 @@ type Config struct {
 	QuotaRescan  time.Duration // how often usage is measured again (default 10m)
 	GraceTimeout time.Duration // Shutdown's grace period when its ctx has no deadline (default 30s)
 
-	replyTap func(line string) // tests: sees every reply line sent
+	replyTap      func(line string) // tests: sees every reply line sent
+	acceptTimeout time.Duration     // tests: passive accept time-out (default passiveAcceptTimeout)
 }
 
 func (c *Config) setDefaults() {
@@ -97,6 +98,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.GraceTimeout <= 0 {
 		c.GraceTimeout = 30 * time.Second
+	}
+	if c.acceptTimeout <= 0 {
+		c.acceptTimeout = passiveAcceptTimeout
 	}
 	c.Defender.setDefaults()
 }
