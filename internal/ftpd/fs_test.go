@@ -15,6 +15,8 @@ import (
 	"time"
 
 	ftpserver "github.com/fclairamb/ftpserverlib"
+
+	"ftpanel/internal/homefs"
 )
 
 // layout builds, in a temp dir:
@@ -378,11 +380,11 @@ func upload(f *fsys, name string, flag int, offset int64, data []byte) error {
 
 func treeSize(t *testing.T, dir string) int64 {
 	t.Helper()
-	n, err := measure(dir, "/")
-	if err != nil {
+	u := homefs.NewUsage(0, dir, "/", -1)
+	if err := u.Rescan(); err != nil {
 		t.Fatal(err)
 	}
-	return n
+	return u.Used()
 }
 
 func TestFS_Quota(t *testing.T) {
@@ -417,8 +419,8 @@ func TestFS_Quota(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			u := newUsage(1, home, "/", 1024)
-			f := mustFS(t, home, fsOptions{Read: true, Write: true, Quota: u})
+			u := homefs.NewUsage(1, home, "/", 1024)
+			f := mustFS(t, home, fsOptions{Read: true, Write: true, Usage: u})
 			err := upload(f, "/f", tc.flag, tc.offset, bytes.Repeat([]byte("n"), tc.size))
 			if tc.wantErr != (err != nil) {
 				t.Fatalf("upload: got %v, want error %v", err, tc.wantErr)
@@ -433,7 +435,7 @@ func TestFS_Quota(t *testing.T) {
 			case tc.wantSize >= 0 && (serr != nil || fi.Size() != tc.wantSize):
 				t.Errorf("file: %v %v, want %d bytes", fi, serr, tc.wantSize)
 			}
-			if got, want := u.used(), treeSize(t, home); got != want {
+			if got, want := u.Used(), treeSize(t, home); got != want {
 				t.Errorf("usage = %d, disk = %d", got, want)
 			}
 			if got := treeSize(t, home); got > 1024 {
@@ -449,11 +451,11 @@ func TestFS_QuotaConcurrent(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(home, "old"), make([]byte, quota-100_000), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	u := newUsage(1, home, "/", quota)
+	u := homefs.NewUsage(1, home, "/", quota)
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range errs {
-		f := mustFS(t, home, fsOptions{Read: true, Write: true, Quota: u})
+		f := mustFS(t, home, fsOptions{Read: true, Write: true, Usage: u})
 		wg.Go(func() {
 			errs[i] = upload(f, "/up"+string(rune('a'+i)), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0, make([]byte, 60_000))
 		})
@@ -473,7 +475,7 @@ func TestFS_QuotaConcurrent(t *testing.T) {
 	if got := treeSize(t, home); got > quota {
 		t.Errorf("tree holds %d bytes, quota %d", got, quota)
 	}
-	if got, want := u.used(), treeSize(t, home); got != want {
+	if got, want := u.Used(), treeSize(t, home); got != want {
 		t.Errorf("usage = %d, disk = %d", got, want)
 	}
 }
@@ -485,15 +487,15 @@ func TestFS_DeleteAndRenameAdjustUsage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	u := newUsage(1, home, "/", 1000)
-	f := mustFS(t, home, fsOptions{Read: true, Write: true, Quota: u})
+	u := homefs.NewUsage(1, home, "/", 1000)
+	f := mustFS(t, home, fsOptions{Read: true, Write: true, Usage: u})
 	if left, err := f.GetAvailableSpace("/"); err != nil || left != 850 {
 		t.Fatalf("AVBL = %d, %v; want 850", left, err)
 	}
 	if err := f.Rename("/a", "/b"); err != nil {
 		t.Fatal(err)
 	}
-	if got := u.used(); got != 100 {
+	if got := u.Used(); got != 100 {
 		t.Errorf("after rename over b: usage %d, want 100", got)
 	}
 	if err := f.Remove("/b"); err != nil {
@@ -546,7 +548,7 @@ func TestFS_ReadDirLarge(t *testing.T) {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	const n = 3*lstatChunk + 7
+	const n = 3*128 + 7 // three of homefs's lstat chunks and some
 	want := map[string]int64{}
 	for i := range n {
 		name := fmt.Sprintf("f%04d", n-i) // created in reverse order
@@ -582,34 +584,6 @@ func TestFS_ReadDirLarge(t *testing.T) {
 	for name, size := range want {
 		if g, ok := got[name]; !ok || g != size {
 			t.Errorf("ReadDir: %s = %d (listed %v), want size %d", name, g, ok, size)
-		}
-	}
-}
-
-// TestFS_CreateModes checks the modes of created files and folders for
-// several umasks, with the process umask known (a chmod only when it
-// would clear bits) and unknown (always a chmod).
-func TestFS_CreateModes(t *testing.T) {
-	procUmask, known := processUmask()
-	for _, umask := range []fs.FileMode{0o000, 0o002, 0o022, 0o027, 0o077} {
-		for _, k := range []bool{false, known} {
-			t.Run(fmt.Sprintf("umask %03o known %v", umask, k), func(t *testing.T) {
-				l := mustLayout(t)
-				f := mustFS(t, l.home, fsOptions{Read: true, Write: true, Umask: umask,
-					ProcessUmask: procUmask, ProcessUmaskKnown: k})
-				fl, err := f.OpenFile("/new.bin", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o777)
-				must(t, err, "create")
-				must(t, fl.Close(), "close")
-				must(t, f.Mkdir("/newdir", 0o777), "mkdir")
-				must(t, f.MkdirAll("/a/b", 0o777), "mkdirall")
-				for p, want := range map[string]fs.FileMode{"new.bin": 0o666 &^ umask, "newdir": 0o777 &^ umask, "a/b": 0o777 &^ umask} {
-					fi, err := os.Stat(filepath.Join(l.home, p))
-					must(t, err, "stat %s", p)
-					if got := fi.Mode().Perm(); got != want {
-						t.Errorf("%s: mode %03o, want %03o", p, got, want)
-					}
-				}
-			})
 		}
 	}
 }

@@ -23,6 +23,7 @@ import (
 // first.
 var errorSentences = []struct{ tail, sentence string }{
 	{"storage limit exceeded", "Quota exceeded."},
+	{"quota exceeded", "Quota exceeded."},
 	{"no such file or directory", "No such file or directory."},
 	{"permission denied", "Permission denied."},
 	{"file exists", "File exists."},
@@ -140,7 +141,7 @@ func (s *Server) errorReply(c *ctlConn, code int, text string) (int, string) {
 	}
 	for _, e := range errorSentences {
 		if strings.HasSuffix(lower, e.tail) {
-			if e.tail == "storage limit exceeded" {
+			if e.sentence == "Quota exceeded." {
 				return 552, e.sentence
 			}
 			return code, e.sentence
@@ -166,6 +167,9 @@ func (s *Server) transferError(c *ctlConn, lower string) (int, string) {
 	}
 	for _, e := range errorSentences {
 		if strings.HasSuffix(lower, e.tail) {
+			if e.sentence == "Quota exceeded." {
+				return 552, e.sentence
+			}
 			return 451, e.sentence
 		}
 	}

@@ -41,6 +41,7 @@ func TestRewriteReply(t *testing.T) {
 		{"550 Issue during transfer: network error: error transferring data: read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer",
 			"426 Connection closed; transfer aborted."},
 		{"550 Issue during transfer: network error: error transferring data: operation failed", "451 Operation failed."},
+		{"550 Issue during transfer: network error: error transferring data: quota exceeded", "552 Quota exceeded."},
 		{"550 Could not access file: no such file or directory", "550 No such file or directory."},
 		{"550 Could not access file: permission denied", "550 Permission denied."},
 		{`550 Could not create "/a" : file exists`, "550 File exists."},

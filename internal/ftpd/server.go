@@ -10,9 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +19,7 @@ import (
 	ftpserver "github.com/fclairamb/ftpserverlib"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"ftpanel/internal/homefs"
 	"ftpanel/internal/hosting"
 )
 
@@ -60,6 +59,9 @@ type Config struct {
 	SyncInterval time.Duration
 	QuotaRescan  time.Duration // how often usage is measured again (default 10m)
 	GraceTimeout time.Duration // Shutdown's grace period when its ctx has no deadline (default 30s)
+	// Usages is the node's quota pools, shared with the other protocols
+	// (SFTP, the file manager); nil = the server's own.
+	Usages *homefs.Usages
 
 	replyTap      func(line string) // tests: sees every reply line sent
 	acceptTimeout time.Duration     // tests: passive accept time-out (default passiveAcceptTimeout)
@@ -152,8 +154,7 @@ type Server struct {
 	met     *metrics
 	authSem chan struct{} // bounds concurrent password verifications
 	chown   bool          // CAP_CHOWN: give uploads to the site's user
-	umask   fs.FileMode   // the process umask, applied by the kernel on create
-	umaskOK bool          // umask is known
+	usages  *homefs.Usages
 	bufs    sync.Pool     // *bufio.Writer for passive data connections
 	done    chan struct{} // closed when Shutdown starts
 	loopEnd chan struct{} // closed when the sync loop returns
@@ -175,13 +176,10 @@ type Server struct {
 	conns      int
 	perIP      map[netip.Addr]int
 	perAccount map[int64]int
-	usages     map[int64]*usage
 	ended      []*session // logged-in sessions gone since the last sync
 	killed     map[string]bool
 
-	banMu      sync.Mutex // orders ban writes and ban list refreshes
-	scanning   sync.Mutex // held by the background usage scanner
-	lastRescan time.Time
+	banMu sync.Mutex // orders ban writes and ban list refreshes
 }
 
 // New returns a server over svc; it binds nothing until Start.
@@ -204,22 +202,23 @@ func New(svc *hosting.Service, cfg Config, log *slog.Logger) (*Server, error) {
 		def:        newDefender(cfg.Defender),
 		met:        newMetrics(),
 		authSem:    make(chan struct{}, max(4, 2*runtime.GOMAXPROCS(0))),
-		chown:      canChown(),
+		chown:      homefs.CanChown(),
+		usages:     cfg.Usages,
 		done:       make(chan struct{}),
 		loopEnd:    make(chan struct{}),
 		sessions:   map[uint32]*session{},
 		pending:    map[string]*ctlConn{},
 		perIP:      map[netip.Addr]int{},
 		perAccount: map[int64]int{},
-		usages:     map[int64]*usage{},
 		killed:     map[string]bool{},
-		lastRescan: time.Now(),
+	}
+	if s.usages == nil {
+		s.usages = homefs.NewUsages()
 	}
 	s.ports = newPortPool(cfg.PassivePorts[0], cfg.PassivePorts[1])
 	if cfg.PassiveListen != "" {
 		s.passiveIP = netip.MustParseAddr(cfg.PassiveListen).Unmap()
 	}
-	s.umask, s.umaskOK = processUmask()
 	s.bufs.New = func() any { return bufio.NewWriterSize(nil, dataBufSize) }
 	return s, nil
 }
@@ -317,7 +316,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	<-s.loopEnd
 	cctx, cancel := context.WithTimeout(s.actx, 10*time.Second)
 	defer cancel()
-	s.recordUsage(cctx, true)
+	s.usages.Record(cctx, true, s.svc.RecordUsage, s.log)
 	if err := s.svc.ClearNodeSessions(cctx, s.cfg.Node); err != nil {
 		return fmt.Errorf("ftpd: clear sessions: %w", err)
 	}
@@ -477,8 +476,6 @@ func (d *driver) ClientDisconnected(cc ftpserver.ClientContext) {
 		} else {
 			s.perAccount[a.ID]--
 		}
-		x.quota.refs--
-		x.quota.lastUsed = time.Now()
 		s.ended = append(s.ended, x)
 	}
 	s.mu.Unlock()
@@ -486,6 +483,7 @@ func (d *driver) ClientDisconnected(cc ftpserver.ClientContext) {
 	if a == nil {
 		return
 	}
+	s.usages.Release(x.quota)
 	x.fs.close()
 	s.met.sessions.Dec()
 	s.log.Info("logout", "session", x.id, "login", a.Login, "remote", x.remote,
@@ -613,21 +611,12 @@ func (s *Server) login(x *session, a *hosting.Account) (*fsys, error) {
 		return nil, errTooMany
 	}
 	s.perAccount[a.ID]++
-	u := s.usages[a.ID]
-	if u == nil || u.siteRoot != a.SiteRoot || u.home != a.Home {
-		u = newUsage(a.ID, a.SiteRoot, a.Home, a.QuotaBytes)
-		s.usages[a.ID] = u
-	}
-	u.setLimit(a.QuotaBytes)
-	u.refs++
-	u.lastUsed = time.Now()
 	s.mu.Unlock()
 
-	root, err := openHome(a.SiteRoot, a.Home)
+	root, err := homefs.OpenRoot(a.SiteRoot, a.Home)
 	if err != nil {
 		s.mu.Lock()
 		s.perAccount[a.ID]--
-		u.refs--
 		s.mu.Unlock()
 		s.log.Error("login: cannot open the home folder", "session", x.id, "login", a.Login, "err", err)
 		return nil, errUnavailable
@@ -636,8 +625,9 @@ func (s *Server) login(x *session, a *hosting.Account) (*fsys, error) {
 	if s.chown && a.SiteUID >= 0 && a.SiteGID >= 0 {
 		uid, gid = a.SiteUID, a.SiteGID
 	}
+	u := s.usages.Acquire(a)
 	f := newFS(root, fsOptions{Read: a.Read, Write: a.Write, Umask: s.cfg.Umask, UID: uid, GID: gid,
-		ProcessUmask: s.umask, ProcessUmaskKnown: s.umaskOK, Quota: u, Observer: x, Cwd: x.cc.Path, Logger: s.log})
+		Usage: u, Observer: x, Cwd: x.cc.Path, Logger: s.log})
 	s.mu.Lock()
 	x.acct, x.fs, x.quota = a, f, u
 	s.mu.Unlock()
@@ -653,45 +643,6 @@ func (s *Server) login(x *session, a *hosting.Account) (*fsys, error) {
 	s.log.Info("login", "session", x.id, "login", a.Login, "site", a.SiteName, "remote", x.remote,
 		"tls", x.tls(), "read", a.Read, "write", a.Write)
 	return f, nil
-}
-
-// canChown reports whether the process may give files to other users:
-// CAP_CHOWN in its effective set (root, or a service granted it).
-func canChown() bool {
-	if v, ok := procStatus("CapEff"); ok {
-		if caps, err := strconv.ParseUint(v, 16, 64); err == nil {
-			return caps&(1<<0) != 0 // CAP_CHOWN is capability 0
-		}
-	}
-	return os.Geteuid() == 0
-}
-
-// processUmask returns the process's umask (Linux 4.7+), which the kernel
-// applies to every file and folder the server creates.
-func processUmask() (fs.FileMode, bool) {
-	v, ok := procStatus("Umask")
-	if !ok {
-		return 0, false
-	}
-	m, err := strconv.ParseUint(v, 8, 32)
-	if err != nil || m > 0o777 {
-		return 0, false
-	}
-	return fs.FileMode(m), true
-}
-
-// procStatus returns a field of /proc/self/status.
-func procStatus(key string) (string, bool) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "", false
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, key+":"); ok {
-			return strings.TrimSpace(v), true
-		}
-	}
-	return "", false
 }
 
 // clip bounds a client-supplied string for logs.

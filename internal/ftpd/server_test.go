@@ -16,6 +16,7 @@ import (
 
 	"github.com/jlaffaye/ftp"
 
+	"ftpanel/internal/homefs"
 	"ftpanel/internal/hosting"
 	"ftpanel/internal/hosting/hostingtest"
 )
@@ -233,7 +234,7 @@ func TestServer_DirsAndModes(t *testing.T) {
 }
 
 func TestServer_Ownership(t *testing.T) {
-	if !canChown() {
+	if !homefs.CanChown() {
 		t.Skip("needs CAP_CHOWN")
 	}
 	f := newFixture(t, nil)
@@ -570,7 +571,7 @@ func TestServer_Quota(t *testing.T) {
 	if got := usage(); got > quota {
 		t.Errorf("home holds %d bytes, quota %d", got, quota)
 	}
-	f.srv.recordUsage(f.admin(), true)
+	f.srv.usages.Record(f.admin(), true, f.srv.svc.RecordUsage, f.srv.log)
 	a, err := f.env.Service.Account(f.admin(), "q")
 	must(t, err, "account")
 	if a.UsedBytes != usage() {

@@ -9,6 +9,7 @@ import (
 
 	ftpserver "github.com/fclairamb/ftpserverlib"
 
+	"ftpanel/internal/homefs"
 	"ftpanel/internal/hosting"
 )
 
@@ -27,7 +28,7 @@ type session struct {
 	// Set once at login, under Server.mu.
 	acct  *hosting.Account
 	fs    *fsys
-	quota *usage
+	quota *homefs.Usage
 
 	closing bool // guarded by Server.mu
 
@@ -53,14 +54,16 @@ func (x *session) idle(now time.Time) bool {
 	return x.open == 0 && now.Sub(x.lastEnd) > 200*time.Millisecond
 }
 
-func (x *session) transferStarted(op, name string) {
+// TransferStarted implements homefs.Observer.
+func (x *session) TransferStarted(op, name string) {
 	x.mu.Lock()
-	x.transfer = op + " " + name
+	x.transfer = ftpOp(op) + " " + name
 	x.open++
 	x.mu.Unlock()
 }
 
-func (x *session) transferred(in, out int64) {
+// Transferred implements homefs.Observer.
+func (x *session) Transferred(in, out int64) {
 	if in > 0 {
 		x.bytesIn.Add(in)
 		x.s.met.bytesIn.Add(float64(in))
@@ -71,7 +74,9 @@ func (x *session) transferred(in, out int64) {
 	}
 }
 
-func (x *session) transferEnded(op, name string, n int64, d time.Duration, result string, err error) {
+// TransferEnded implements homefs.Observer.
+func (x *session) TransferEnded(op, name string, n int64, d time.Duration, result string, err error) {
+	op = ftpOp(op)
 	x.mu.Lock()
 	x.transfer = ""
 	x.open--
@@ -190,9 +195,9 @@ func (s *Server) sync(ticks int) {
 	s.refreshBans(ctx)
 	s.def.prune(now)
 	if ticks%10 == 0 {
-		s.recordUsage(ctx, false)
+		s.usages.Record(ctx, false, s.svc.RecordUsage, s.log)
 	}
-	s.scheduleScans(now)
+	s.usages.Scan(now, s.cfg.QuotaRescan, s.done, s.log)
 }
 
 // sameGrant reports whether b still lets the session of a go on: same
@@ -284,76 +289,4 @@ func (s *Server) refreshBans(ctx context.Context) {
 		return
 	}
 	s.def.replace(list, at)
-}
-
-// recordUsage writes measured usage that changed to the store; all forces
-// it for every scanned usage (at shutdown).
-func (s *Server) recordUsage(ctx context.Context, all bool) {
-	s.mu.Lock()
-	list := make([]*usage, 0, len(s.usages))
-	for _, u := range s.usages {
-		list = append(list, u)
-	}
-	s.mu.Unlock()
-	for _, u := range list {
-		u.mu.Lock()
-		v, ok := u.disk, u.scanned && (all || u.disk != u.recorded)
-		u.mu.Unlock()
-		if !ok {
-			continue
-		}
-		if err := s.svc.RecordUsage(ctx, u.accountID, v); err != nil {
-			s.log.Warn("record usage", "account", u.accountID, "err", err)
-			continue
-		}
-		u.mu.Lock()
-		u.recorded = v
-		u.mu.Unlock()
-	}
-}
-
-// scheduleScans starts, in the background, the measures that are due:
-// usage never measured (accounts without quota are measured here rather
-// than on their first write), marked stale, or older than QuotaRescan.
-// Usage nobody used for QuotaRescan is forgotten.
-func (s *Server) scheduleScans(now time.Time) {
-	if !s.scanning.TryLock() {
-		return
-	}
-	periodic := now.Sub(s.lastRescan) >= s.cfg.QuotaRescan
-	if periodic {
-		s.lastRescan = now
-	}
-	var due []*usage
-	s.mu.Lock()
-	for id, u := range s.usages {
-		u.mu.Lock()
-		need := !u.scanned || u.stale || (periodic && now.Sub(u.lastScan) >= s.cfg.QuotaRescan)
-		u.mu.Unlock()
-		if u.refs <= 0 && now.Sub(u.lastUsed) >= s.cfg.QuotaRescan {
-			delete(s.usages, id)
-			continue
-		}
-		if need {
-			due = append(due, u)
-		}
-	}
-	s.mu.Unlock()
-	if len(due) == 0 {
-		s.scanning.Unlock()
-		return
-	}
-	go func() {
-		defer s.scanning.Unlock()
-		for _, u := range due {
-			select {
-			case <-s.done:
-				return
-			default:
-			}
-			if err := u.rescan(true); err != nil {
-				s.log.Warn("measure usage", "account", u.accountID, "err", err)
-			}
-		}
-	}()
 }

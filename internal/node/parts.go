@@ -11,13 +11,17 @@ import (
 	"ftpanel/internal/api"
 	"ftpanel/internal/ftpd"
 	"ftpanel/internal/hestia"
+	"ftpanel/internal/homefs"
 	"ftpanel/internal/plesk"
 	"ftpanel/internal/web"
 )
 
-// extraParts holds the FTP server.
+// extraParts holds the FTP server and what the protocols share.
 type extraParts struct {
 	ftp *ftpd.Server
+	// usages is the node's quota pools: FTP, SFTP and the file manager
+	// charge one pool per account.
+	usages *homefs.Usages
 }
 
 // startParts starts the FTP server, then mounts the panel and the APIs on
@@ -26,7 +30,9 @@ func (n *Node) startParts(ctx context.Context, mux *http.ServeMux) error {
 	cfg := n.cfg
 	lo, hi, _ := cfg.PassiveRange()
 	umask, _ := cfg.UmaskMode()
+	n.extra.usages = homefs.NewUsages()
 	fc := ftpd.Config{
+		Usages:     n.extra.usages,
 		ListenAddr: cfg.FTP.Listen, PassivePorts: [2]int{lo, hi}, PublicHost: cfg.FTP.PublicHost,
 		PassiveListen: cfg.FTP.PassiveListen,
 		TLS:           ftpd.TLSMode(cfg.FTP.TLS), Node: cfg.NodeID(), IdleTimeout: cfg.FTP.IdleTimeout.Duration,

@@ -1,4 +1,4 @@
-package ftpd
+package homefs
 
 import (
 	"errors"
@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// usage tracks the disk usage of one account's home folder and enforces
+// Usage tracks the disk usage of one account's home folder and enforces
 // its quota. It is shared by every session of the account, so concurrent
 // uploads reserve bytes from one pool and cannot together pass the quota.
 //
@@ -18,7 +18,7 @@ import (
 // kept current by our own writes and deletes. pending is reserved for
 // uploads in flight and not yet written. A reservation is granted only
 // while disk+pending stays within the limit.
-type usage struct {
+type Usage struct {
 	accountID      int64
 	siteRoot, home string
 
@@ -31,19 +31,21 @@ type usage struct {
 	sinceScan int64 // changes made while a scan walks the tree
 	recorded  int64 // last value written to the store; -1 = never
 	stale     bool  // a change we could not account for (RemoveAll)
-	refs      int   // sessions using it (guarded by Server.mu)
+	refs      int   // sessions using it (guarded by Usages.mu)
 	lastUsed  time.Time
 	lastScan  time.Time
 
 	scanMu sync.Mutex // one scan at a time
 }
 
-func newUsage(accountID int64, siteRoot, home string, limit int64) *usage {
-	return &usage{accountID: accountID, siteRoot: siteRoot, home: home, limit: limit, recorded: -1}
+// NewUsage returns the usage of the home (site-relative) of an account in
+// siteRoot, with quota limit (negative = none), not measured yet.
+func NewUsage(accountID int64, siteRoot, home string, limit int64) *Usage {
+	return &Usage{accountID: accountID, siteRoot: siteRoot, home: home, limit: limit, recorded: -1}
 }
 
 // setLimit updates the quota (a new login brings the current value).
-func (u *usage) setLimit(limit int64) {
+func (u *Usage) setLimit(limit int64) {
 	u.mu.Lock()
 	u.limit = limit
 	u.mu.Unlock()
@@ -51,7 +53,7 @@ func (u *usage) setLimit(limit int64) {
 
 // reserve grants up to n bytes of growth, fewer (maybe 0) when the quota
 // is nearly used. Every grant must be followed by commit.
-func (u *usage) reserve(n int64) int64 {
+func (u *Usage) reserve(n int64) int64 {
 	if n <= 0 {
 		return 0
 	}
@@ -70,7 +72,7 @@ func (u *usage) reserve(n int64) int64 {
 
 // commit releases a reservation of reserved bytes, of which growth were
 // actually added to the tree.
-func (u *usage) commit(reserved, growth int64) {
+func (u *Usage) commit(reserved, growth int64) {
 	u.mu.Lock()
 	u.pending -= reserved
 	if u.pending < 0 {
@@ -81,7 +83,7 @@ func (u *usage) commit(reserved, growth int64) {
 }
 
 // add records a change of the tree's size (a delete, a truncation).
-func (u *usage) add(delta int64) {
+func (u *Usage) add(delta int64) {
 	if delta == 0 {
 		return
 	}
@@ -90,7 +92,7 @@ func (u *usage) add(delta int64) {
 	u.mu.Unlock()
 }
 
-func (u *usage) addLocked(delta int64) {
+func (u *Usage) addLocked(delta int64) {
 	u.disk += delta
 	if u.disk < 0 {
 		u.disk = 0
@@ -101,15 +103,27 @@ func (u *usage) addLocked(delta int64) {
 }
 
 // markStale asks for a rescan at the next opportunity.
-func (u *usage) markStale() {
+func (u *Usage) markStale() {
 	u.mu.Lock()
 	u.stale = true
 	u.mu.Unlock()
 }
 
-// available returns the bytes left under the quota (≥ 0), or -1 when the
+// Limit returns the quota in bytes, negative when there is none.
+func (u *Usage) Limit() int64 {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.limit
+}
+
+// AccountID returns the account whose home the usage measures.
+func (u *Usage) AccountID() int64 { return u.accountID }
+
+// Available returns the bytes left under the quota (≥ 0), or -1 when the
 // account has no quota.
-func (u *usage) available() int64 {
+func (u *Usage) Available() int64 { return u.available() }
+
+func (u *Usage) available() int64 {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.limit < 0 {
@@ -118,8 +132,8 @@ func (u *usage) available() int64 {
 	return max(0, u.limit-u.disk-u.pending)
 }
 
-// used returns the tree's known size.
-func (u *usage) used() int64 {
+// Used returns the tree's known size.
+func (u *Usage) Used() int64 {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.disk
@@ -128,7 +142,7 @@ func (u *usage) used() int64 {
 // ensureScanned measures the tree once, before the first write needs it.
 // Without a quota nothing waits for it: the sync loop measures in the
 // background, for the usage shown to people.
-func (u *usage) ensureScanned() error {
+func (u *Usage) ensureScanned() error {
 	u.mu.Lock()
 	done := u.scanned || u.limit < 0
 	u.mu.Unlock()
@@ -138,11 +152,18 @@ func (u *usage) ensureScanned() error {
 	return u.rescan(false)
 }
 
+// Rescan measures the tree again now.
+func (u *Usage) Rescan() error { return u.rescan(true) }
+
+// MarkStale asks for a rescan at the next opportunity (a change made
+// outside the file layer).
+func (u *Usage) MarkStale() { u.markStale() }
+
 // rescan measures the tree again (always when force, else only when it
 // was never measured). Changes made while the walk runs are counted on top
 // of the measure, which can only over-count until the next scan: safe for
 // a quota.
-func (u *usage) rescan(force bool) error {
+func (u *Usage) rescan(force bool) error {
 	u.scanMu.Lock()
 	defer u.scanMu.Unlock()
 	u.mu.Lock()
@@ -193,7 +214,7 @@ func measure(siteRoot, home string) (int64, error) {
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("ftpd: measure %s: %w", home, err)
+		return 0, fmt.Errorf("homefs: measure %s: %w", home, err)
 	}
 	return total, nil
 }
@@ -203,11 +224,11 @@ func measure(siteRoot, home string) (int64, error) {
 // home reached through a symlink must still lie inside the site.
 func openHome(siteRoot, home string) (*os.Root, error) {
 	if siteRoot == "" {
-		return nil, errors.New("ftpd: the site has no root folder")
+		return nil, errors.New("homefs: the site has no root folder")
 	}
 	site, err := os.OpenRoot(siteRoot)
 	if err != nil {
-		return nil, fmt.Errorf("ftpd: open site root: %w", err)
+		return nil, fmt.Errorf("homefs: open site root: %w", err)
 	}
 	h := strings.Trim(home, "/")
 	if h == "" {
@@ -216,7 +237,12 @@ func openHome(siteRoot, home string) (*os.Root, error) {
 	defer site.Close()
 	r, err := site.OpenRoot(h)
 	if err != nil {
-		return nil, fmt.Errorf("ftpd: open home %s: %w", home, err)
+		return nil, fmt.Errorf("homefs: open home %s: %w", home, err)
 	}
 	return r, nil
 }
+
+// OpenRoot opens the account's home (site-relative, "/" = the site root)
+// as an os.Root: first the site root, then the home inside it, so that a
+// home reached through a symlink must still lie inside the site.
+func OpenRoot(siteRoot, home string) (*os.Root, error) { return openHome(siteRoot, home) }
