@@ -325,6 +325,11 @@ func (st *stress) run(sessions, total int) *stressResult {
 // failure, not as a slow transfer.
 const stepTimeout = 10 * time.Second
 
+// loginTimeout bounds the login steps: 16 first logins at once each pay
+// an argon2id verification, which a loaded machine may take long over;
+// logins are not what this test is about.
+const loginTimeout = 2 * time.Minute
+
 func (st *stress) session(id int, from net.IP, next *atomic.Int64, total int64, res *stressResult) {
 	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: from}, Timeout: stepTimeout}
 	c, err := dialer.Dial("tcp", st.f.addr)
@@ -334,8 +339,9 @@ func (st *stress) session(id int, from net.IP, next *atomic.Int64, total int64, 
 	}
 	defer c.Close()
 	tp := textproto.NewConn(c)
+	timeout := loginTimeout
 	cmd := func(format string, args ...any) (int, string, error) {
-		_ = c.SetDeadline(time.Now().Add(stepTimeout))
+		_ = c.SetDeadline(time.Now().Add(timeout))
 		if format != "" {
 			if err := tp.PrintfLine(format, args...); err != nil {
 				return 0, "", err
@@ -361,6 +367,7 @@ func (st *stress) session(id int, from net.IP, next *atomic.Int64, total int64, 
 			return
 		}
 	}
+	timeout = stepTimeout
 	for k := 0; ; k++ {
 		n := next.Add(1)
 		if n > total {
