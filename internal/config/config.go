@@ -58,10 +58,11 @@ type Store struct {
 // FTP configures the FTP server.
 type FTP struct {
 	Listen                string   `toml:"listen"`
-	PassivePorts          string   `toml:"passive_ports"` // "LO-HI", "" = any free port
-	PublicHost            string   `toml:"public_host"`   // IPv4 for PASV replies
-	TLS                   string   `toml:"tls"`           // off | optional | required
-	CertFile              string   `toml:"cert_file"`     // "" = self-signed in <data>/tls
+	PassivePorts          string   `toml:"passive_ports"`  // "LO-HI", "" = any free port
+	PublicHost            string   `toml:"public_host"`    // IPv4 for PASV replies
+	PassiveListen         string   `toml:"passive_listen"` // IP passive listeners bind; "" = the control connection's address
+	TLS                   string   `toml:"tls"`            // off | optional | required
+	CertFile              string   `toml:"cert_file"`      // "" = self-signed in <data>/tls
 	KeyFile               string   `toml:"key_file"`
 	IdleTimeout           Duration `toml:"idle_timeout"`
 	MaxClients            int      `toml:"max_clients"`
@@ -340,6 +341,9 @@ func (c Config) Validate() error {
 		if ip := net.ParseIP(c.FTP.PublicHost); ip == nil || ip.To4() == nil {
 			bad("ftp.public_host", "%q must be an IPv4 address (IPv6 clients use EPSV)", c.FTP.PublicHost)
 		}
+	}
+	if c.FTP.PassiveListen != "" && net.ParseIP(c.FTP.PassiveListen) == nil {
+		bad("ftp.passive_listen", "%q must be an IP address", c.FTP.PassiveListen)
 	}
 	switch c.FTP.TLS {
 	case "off", "optional", "required":

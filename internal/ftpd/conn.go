@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -33,7 +33,7 @@ func (l *listener) Accept() (net.Conn, error) {
 			_ = c.Close()
 			continue
 		}
-		cc := &ctlConn{Conn: c}
+		cc := newCtlConn(c, l.s)
 		l.s.mu.Lock()
 		l.s.pending[c.RemoteAddr().String()] = cc
 		l.s.mu.Unlock()
@@ -41,49 +41,8 @@ func (l *listener) Accept() (net.Conn, error) {
 	}
 }
 
-// ctlConn is a control connection. The server closes it to end a session
-// from another goroutine: ftpserverlib's ClientContext.Close is not safe
-// for that (it races with the handler's own disconnect on an unguarded
-// flag). Close is idempotent, so the library's later Close is quiet.
-type ctlConn struct {
-	net.Conn
-	once sync.Once
-	err  error
-}
-
-// Close implements net.Conn.
-func (c *ctlConn) Close() error {
-	c.once.Do(func() { c.err = c.Conn.Close() })
-	return c.err
-}
-
 // dataBufSize is the write buffer of passive data connections.
 const dataBufSize = 32 << 10
-
-// dataListener wraps passive data listeners so that listings, which
-// ftpserverlib writes one line per Write, leave in full segments. It also
-// counts the passive reservations in flight (see passivePorts).
-type dataListener struct {
-	net.Listener
-	pool *sync.Pool
-	open *atomic.Int64 // decremented once, on Close
-	once sync.Once
-}
-
-// Close implements net.Listener.
-func (l *dataListener) Close() error {
-	l.once.Do(func() { l.open.Add(-1) })
-	return l.Listener.Close()
-}
-
-// Accept implements net.Listener.
-func (l *dataListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &dataConn{Conn: c, pool: l.pool}, nil
-}
 
 // dataConn buffers small writes. Buffered bytes are flushed before any
 // read (so TLS handshakes work over it), before a ReadFrom (downloads keep
@@ -92,10 +51,27 @@ func (l *dataListener) Accept() (net.Conn, error) {
 // keep splice.
 type dataConn struct {
 	net.Conn
-	pool *sync.Pool
+	pool   *sync.Pool
+	broken *atomic.Bool // set on a network error (nil: not tracked)
 
 	mu  sync.Mutex
 	buf *bufio.Writer
+}
+
+// note records a network error of the data connection: the client
+// closed or reset it, or stopped answering.
+func (c *dataConn) note(err error) error {
+	if err != nil && c.broken != nil && isNetworkError(err) {
+		c.broken.Store(true)
+	}
+	return err
+}
+
+// isNetworkError reports whether err comes from the connection rather
+// than from the file at the other end of the copy.
+func isNetworkError(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, syscall.ETIMEDOUT)
 }
 
 // directWrite is the size from which a write with nothing buffered goes
@@ -107,13 +83,15 @@ func (c *dataConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if (c.buf == nil || c.buf.Buffered() == 0) && len(p) >= directWrite {
-		return c.Conn.Write(p)
+		n, err := c.Conn.Write(p)
+		return n, c.note(err)
 	}
 	if c.buf == nil {
 		c.buf = c.pool.Get().(*bufio.Writer)
 		c.buf.Reset(c.Conn)
 	}
-	return c.buf.Write(p)
+	n, err := c.buf.Write(p)
+	return n, c.note(err)
 }
 
 // SetDeadline implements net.Conn; buffered bytes go out first, under the
@@ -153,7 +131,8 @@ func (c *dataConn) Read(p []byte) (int, error) {
 	if err := c.Flush(); err != nil {
 		return 0, err
 	}
-	return c.Conn.Read(p)
+	n, err := c.Conn.Read(p)
+	return n, c.note(err)
 }
 
 // ReadFrom implements io.ReaderFrom (downloads: sendfile).
@@ -162,9 +141,11 @@ func (c *dataConn) ReadFrom(r io.Reader) (int64, error) {
 		return 0, err
 	}
 	if rf, ok := c.Conn.(io.ReaderFrom); ok {
-		return rf.ReadFrom(r)
+		n, err := rf.ReadFrom(r)
+		return n, c.note(err)
 	}
-	return io.Copy(struct{ io.Writer }{c.Conn}, r)
+	n, err := io.Copy(struct{ io.Writer }{c.Conn}, r)
+	return n, c.note(err)
 }
 
 // WriteTo implements io.WriterTo (uploads: splice).
@@ -173,9 +154,11 @@ func (c *dataConn) WriteTo(w io.Writer) (int64, error) {
 		return 0, err
 	}
 	if wt, ok := c.Conn.(io.WriterTo); ok {
-		return wt.WriteTo(w)
+		n, err := wt.WriteTo(w)
+		return n, c.note(err)
 	}
-	return io.Copy(w, struct{ io.Reader }{c.Conn})
+	n, err := io.Copy(w, struct{ io.Reader }{c.Conn})
+	return n, c.note(err)
 }
 
 // SyscallConn implements syscall.Conn, which os.File.ReadFrom needs to
@@ -205,44 +188,3 @@ func (c *dataConn) Close() error {
 	}
 	return ferr
 }
-
-// maxPortAttempts bounds the candidate ports ftpserverlib draws for one
-// PASV/EPSV, and minPortWindow is the smallest window they are drawn from.
-const (
-	maxPortAttempts = 128
-	minPortWindow   = 16
-)
-
-// passivePorts is ftpserverlib.PasvPortGetter over a port range.
-//
-// With multiplexing, ftpserverlib keeps a listener (and its goroutine) on
-// every port it ever used, and a port is busy only for the transfers of
-// one client address. Picking uniformly over a large range left listeners
-// on most of its ports after a few thousand transfers (1,470 goroutines and
-// descriptors after 2,000 uploads over 29000-31999), which every GC cycle
-// scans. So ports are drawn at random from a window at the bottom of the
-// range, four times as wide as the passive reservations in flight (at
-// least minPortWindow): few ports are ever used, and free ones are always
-// among the candidates.
-//
-// Draws use math/rand/v2: ftpserverlib's own PortRange draws up to 1,000
-// candidates on every PASV/EPSV, each with crypto/rand and big.Int, which
-// was a fifth of the server's CPU in a run of 4 KiB uploads.
-type passivePorts struct {
-	lo, n int
-	open  *atomic.Int64 // passive reservations in flight (open dataListeners)
-}
-
-// window is how many ports, from lo up, candidates are drawn from.
-func (p *passivePorts) window() int {
-	return min(p.n, max(minPortWindow, 4*int(p.open.Load()+1)))
-}
-
-// FetchNext implements ftpserver.PasvPortGetter.
-func (p *passivePorts) FetchNext() (exposed, listened int, ok bool) {
-	port := p.lo + rand.IntN(p.window()) //nolint:gosec // not a secret: the data connection must come from the client's address
-	return port, port, true
-}
-
-// NumberAttempts implements ftpserver.PasvPortGetter.
-func (p *passivePorts) NumberAttempts() int { return min(p.window(), maxPortAttempts) }

@@ -5,20 +5,23 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"ftpanel/internal/hosting/hostingtest"
 )
 
-// TestE2EScript runs scripts/e2e-ftp.sh (curl, lftp and python3 ftplib)
-// against the server, plain and with tls=required, when those clients are
-// installed (CI installs them).
+// TestE2EScript runs scripts/e2e-ftp.sh (curl, lftp, python3 ftplib,
+// rclone, wget, ncftp) against the server, plain and with tls=required,
+// when those clients are installed (CI installs them). Every reply the
+// server sent is checked for internals.
 func TestE2EScript(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	for _, tool := range []string{"bash", "curl", "lftp", "python3", "sha256sum"} {
+	for _, tool := range []string{"bash", "curl", "lftp", "python3", "sha256sum", "rclone", "wget", "ncftpput", "ncftpget"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not installed", tool)
 		}
@@ -31,9 +34,18 @@ func TestE2EScript(t *testing.T) {
 	for _, tc := range []struct {
 		mode  TLSMode
 		ports [2]int
-	}{{TLSOff, [2]int{}}, {TLSRequired, [2]int{40000, 40999}}} {
+	}{{TLSOff, freePortRange(t, 50)}, {TLSRequired, freePortRange(t, 50)}} {
 		t.Run(string(tc.mode), func(t *testing.T) {
-			f := newFixture(t, func(c *Config) { c.TLS, c.TLSConfig, c.PassivePorts = tc.mode, conf, tc.ports })
+			var mu sync.Mutex
+			var replies []string
+			f := newFixture(t, func(c *Config) {
+				c.TLS, c.TLSConfig, c.PassivePorts = tc.mode, conf, tc.ports
+				c.replyTap = func(line string) {
+					mu.Lock()
+					replies = append(replies, line)
+					mu.Unlock()
+				}
+			})
 			f.account(t, "e2e", "/httpdocs", true, true, -1)
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
@@ -44,6 +56,16 @@ func TestE2EScript(t *testing.T) {
 				t.Fatalf("e2e-ftp.sh: %v\n%s", err, out)
 			}
 			t.Logf("%s", out)
+			mu.Lock()
+			defer mu.Unlock()
+			for _, l := range replies {
+				for _, leak := range []string{"tcp ", "127.0.0.1:", "broken pipe", "use of closed"} {
+					if strings.Contains(l, leak) {
+						t.Errorf("reply %q contains %q", l, leak)
+					}
+				}
+			}
+			t.Logf("%d server replies checked for internals", len(replies))
 		})
 	}
 	t.Run("WrongPasswordFails", func(t *testing.T) {

@@ -34,13 +34,16 @@ const (
 
 // Config configures a Server. Zero values take the defaults noted.
 type Config struct {
-	ListenAddr   string        // e.g. "127.0.0.1:2121"; ":0" picks a free port
-	PassivePorts [2]int        // passive port range; {0,0} = any free port
-	PublicHost   string        // IPv4 literal for PASV replies; "" = the control connection's local address
-	TLS          TLSMode       // default off
-	TLSConfig    *tls.Config   // required unless TLS is off
-	Node         string        // node id, prefix of session ids; default "node1"
-	IdleTimeout  time.Duration // default 300s
+	ListenAddr   string // e.g. "127.0.0.1:2121"; ":0" picks a free port
+	PassivePorts [2]int // passive port range; {0,0} = any free port
+	PublicHost   string // IPv4 literal for PASV replies; "" = the control connection's local address
+	// PassiveListen is the address passive listeners bind; "" = the
+	// address each control connection arrived on.
+	PassiveListen string
+	TLS           TLSMode       // default off
+	TLSConfig     *tls.Config   // required unless TLS is off
+	Node          string        // node id, prefix of session ids; default "node1"
+	IdleTimeout   time.Duration // default 300s
 	// MaxClients, MaxClientsPerIP and MaxSessionsPerAccount limit
 	// connections in all, connections per address and logged-in sessions
 	// per account; defaults 2000, 50, 20.
@@ -59,6 +62,9 @@ type Config struct {
 	// Usages is the node's quota pools, shared with the other protocols
 	// (SFTP, the file manager); nil = the server's own.
 	Usages *homefs.Usages
+
+	replyTap      func(line string) // tests: sees every reply line sent
+	acceptTimeout time.Duration     // tests: passive accept time-out (default passiveAcceptTimeout)
 }
 
 func (c *Config) setDefaults() {
@@ -95,6 +101,9 @@ func (c *Config) setDefaults() {
 	if c.GraceTimeout <= 0 {
 		c.GraceTimeout = 30 * time.Second
 	}
+	if c.acceptTimeout <= 0 {
+		c.acceptTimeout = passiveAcceptTimeout
+	}
 }
 
 func (c *Config) validate() error {
@@ -115,6 +124,11 @@ func (c *Config) validate() error {
 		ip, err := netip.ParseAddr(c.PublicHost)
 		if err != nil || !ip.Unmap().Is4() {
 			return fmt.Errorf("ftpd: public host %q is not an IPv4 address", c.PublicHost)
+		}
+	}
+	if c.PassiveListen != "" {
+		if _, err := netip.ParseAddr(c.PassiveListen); err != nil {
+			return fmt.Errorf("ftpd: passive listen address %q is not an IP address", c.PassiveListen)
 		}
 	}
 	if c.Umask&^0o777 != 0 {
@@ -143,9 +157,14 @@ type Server struct {
 	done    chan struct{} // closed when Shutdown starts
 	loopEnd chan struct{} // closed when the sync loop returns
 
-	// pasvOpen counts passive listeners handed to ftpserverlib and not
-	// closed yet: the reservations in flight.
-	pasvOpen atomic.Int64
+	// Passive data connections (pasv.go): the port range, the address
+	// to bind when set (ftp.passive_listen), the control listener's
+	// address, and the listeners still listening.
+	ports       *portPool
+	passiveIP   netip.Addr
+	listenIP    netip.Addr
+	pasvOpen    atomic.Int64
+	byGoroutine sync.Map // command goroutine id → *session
 
 	mu         sync.Mutex
 	started    bool
@@ -193,6 +212,10 @@ func New(svc *hosting.Service, cfg Config, log *slog.Logger) (*Server, error) {
 	if s.usages == nil {
 		s.usages = homefs.NewUsages()
 	}
+	s.ports = newPortPool(cfg.PassivePorts[0], cfg.PassivePorts[1])
+	if cfg.PassiveListen != "" {
+		s.passiveIP = netip.MustParseAddr(cfg.PassiveListen).Unmap()
+	}
 	s.bufs.New = func() any { return bufio.NewWriterSize(nil, dataBufSize) }
 	return s, nil
 }
@@ -212,6 +235,7 @@ func (s *Server) Start(ctx context.Context) error {
 		return fmt.Errorf("ftpd: listen %s: %w", s.cfg.ListenAddr, err)
 	}
 	s.ln = &listener{Listener: ln, s: s}
+	s.listenIP = addrIP(ln.Addr())
 	s.ftp = ftpserver.NewFtpServer(&driver{s: s})
 	s.ftp.Logger = s.log.With("component", "ftpserverlib")
 	if err := s.ftp.Listen(); err != nil {
@@ -311,7 +335,7 @@ func (s *Server) closeIdle(force bool) int {
 	}
 	s.mu.Unlock()
 	for _, x := range toClose {
-		s.kill(x, "shutdown")
+		s.kill(x, "shutdown", "421 Server shutting down.")
 	}
 	return n
 }
@@ -383,15 +407,10 @@ func (d *driver) GetSettings() (*ftpserver.Settings, error) {
 		ActiveConnectionsCheck:  ftpserver.IPMatchRequired,
 		PasvConnectionsCheck:    ftpserver.IPMatchRequired,
 	}
-	if c.TLS == TLSRequired {
-		st.TLSRequired = ftpserver.MandatoryEncryption
-	}
-	if lo, hi := c.PassivePorts[0], c.PassivePorts[1]; lo != 0 {
-		st.PassiveTransferPortRange = &passivePorts{lo: lo, n: hi - lo + 1, open: &d.s.pasvOpen}
-		// Share the range's ports between client addresses: one port is
-		// held for a whole transfer.
-		st.PassiveTransferPortMultiplexing = true
-	}
+	// TLS on the control connection is ctlConn's (control.go); the
+	// transfer requirement of tls = required is set per session at login.
+	// No PassiveTransferPortRange, no PassiveTransferPortMultiplexing:
+	// passive ports are drawn by WrapPassiveListener (pasv.go).
 	if c.PublicHost == "" {
 		st.PublicIPResolver = func(cc ftpserver.ClientContext) (string, error) {
 			ip := addrIP(cc.LocalAddr())
@@ -413,12 +432,6 @@ func (d *driver) GetTLSConfig() (*tls.Config, error) {
 	return d.s.cfg.TLSConfig, nil
 }
 
-// WrapPassiveListener implements ftpserver.MainDriverExtensionPassiveWrapper.
-func (d *driver) WrapPassiveListener(l net.Listener) (net.Listener, error) {
-	d.s.pasvOpen.Add(1)
-	return &dataListener{Listener: l, pool: &d.s.bufs, open: &d.s.pasvOpen}, nil
-}
-
 // ClientConnected implements ftpserver.MainDriver.
 func (d *driver) ClientConnected(cc ftpserver.ClientContext) (string, error) {
 	s := d.s
@@ -428,6 +441,9 @@ func (d *driver) ClientConnected(cc ftpserver.ClientContext) (string, error) {
 	s.mu.Lock()
 	x.conn = s.pending[key]
 	delete(s.pending, key)
+	if x.conn != nil {
+		x.conn.sess = x
+	}
 	s.sessions[cc.ID()] = x
 	s.mu.Unlock()
 	s.met.connections.Inc()
@@ -440,6 +456,9 @@ func (d *driver) ClientDisconnected(cc ftpserver.ClientContext) {
 	s.mu.Lock()
 	x := s.sessions[cc.ID()]
 	delete(s.sessions, cc.ID())
+	if x != nil && x.conn != nil {
+		x.conn.forget(s)
+	}
 	s.conns--
 	if ip := addrIP(cc.RemoteAddr()); s.perIP[ip] <= 1 {
 		delete(s.perIP, ip)
@@ -586,10 +605,17 @@ func (s *Server) login(x *session, a *hosting.Account) (*fsys, error) {
 	s.mu.Lock()
 	x.acct, x.fs, x.quota = a, f, u
 	s.mu.Unlock()
+	if x.conn != nil {
+		x.conn.loggedIn.Store(true)
+	}
+	if s.cfg.TLS == TLSRequired {
+		// Data connections without PROT P are refused (521).
+		_ = x.cc.SetTLSRequirement(ftpserver.MandatoryEncryption)
+	}
 	s.met.loginOK.Inc()
 	s.met.sessions.Inc()
 	s.log.Info("login", "session", x.id, "login", a.Login, "site", a.SiteName, "remote", x.remote,
-		"tls", x.cc.HasTLSForControl(), "read", a.Read, "write", a.Write)
+		"tls", x.tls(), "read", a.Read, "write", a.Write)
 	return f, nil
 }
 

@@ -4,16 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -281,7 +278,7 @@ func TestServer_TLS(t *testing.T) {
 			plain, err := ftp.Dial(f.addr, ftp.DialWithTimeout(5*time.Second))
 			must(t, err, "dial")
 			err = plain.Login("bob", hostingtest.Password)
-			if mode == TLSRequired && (err == nil || !strings.Contains(err.Error(), "TLS is required")) {
+			if mode == TLSRequired && (err == nil || !strings.Contains(err.Error(), "FTPS")) {
 				t.Errorf("plain login with tls=required: got %v, want a refusal", err)
 			}
 			if mode == TLSOptional && err != nil {
@@ -310,8 +307,8 @@ func TestServer_TLS(t *testing.T) {
 	t.Run("off", func(t *testing.T) {
 		f := newFixture(t, nil)
 		r := dialRaw(t, f.addr)
-		if code, _ := r.cmd("AUTH TLS"); code != 550 {
-			t.Errorf("AUTH TLS with tls=off: %d, want 550", code)
+		if code, _ := r.cmd("AUTH TLS"); code != 504 {
+			t.Errorf("AUTH TLS with tls=off: %d, want 504", code)
 		}
 	})
 	if _, err := New(hostingtest.New(t).Service, Config{TLS: TLSRequired}, nil); err == nil {
@@ -584,37 +581,38 @@ func TestServer_Quota(t *testing.T) {
 
 func TestServer_SessionsClosed(t *testing.T) {
 	triggers := []struct {
-		name string
-		do   func(f *fixture, login string, sessionID string) error
+		name  string
+		do    func(f *fixture, login string, sessionID string) error
+		reply string // the last line before the connection closes
 	}{
-		{"Kill", func(f *fixture, _, id string) error { return f.env.Service.KillSession(f.admin(), id) }},
+		{"Kill", func(f *fixture, _, id string) error { return f.env.Service.KillSession(f.admin(), id) }, "421 Session closed by the administrator."},
 		{"AccountSuspend", func(f *fixture, login, _ string) error {
 			_, err := f.env.Service.SetAccountStatus(f.admin(), login, hosting.StatusSuspended)
 			return err
-		}},
+		}, "421 Account suspended."},
 		{"SiteSuspend", func(f *fixture, _, _ string) error {
 			_, err := f.env.Service.SetSiteStatus(f.admin(), "example.com", hosting.StatusSuspended)
 			return err
-		}},
+		}, "421 Account suspended."},
 		{"CustomerSuspend", func(f *fixture, _, _ string) error {
 			_, err := f.env.Service.SetCustomerStatus(f.admin(), "cust", hosting.StatusSuspended)
 			return err
-		}},
-		{"Delete", func(f *fixture, login, _ string) error { return f.env.Service.DeleteAccount(f.admin(), login) }},
+		}, "421 Account suspended."},
+		{"Delete", func(f *fixture, login, _ string) error { return f.env.Service.DeleteAccount(f.admin(), login) }, "421 Account deleted."},
 		{"PasswordChange", func(f *fixture, login, _ string) error {
 			_, err := f.env.Service.SetAccountPassword(f.admin(), login, "N3w-Passw0rd!x")
 			return err
-		}},
+		}, "421 Password changed, log in again."},
 		{"HomeChange", func(f *fixture, login, _ string) error {
 			home := "/private"
 			_, err := f.env.Service.UpdateAccount(f.admin(), login, hosting.AccountUpdate{Home: &home})
 			return err
-		}},
+		}, "421 Account changed, log in again."},
 		{"PermissionChange", func(f *fixture, login, _ string) error {
 			no := false
 			_, err := f.env.Service.UpdateAccount(f.admin(), login, hosting.AccountUpdate{Write: &no})
 			return err
-		}},
+		}, "421 Account changed, log in again."},
 	}
 	for _, early := range []bool{false, true} {
 		for _, tc := range triggers {
@@ -652,15 +650,21 @@ func TestServer_SessionsClosed(t *testing.T) {
 				start := time.Now()
 				must(t, tc.do(f, "bob", id), "trigger")
 				_ = r.c.SetReadDeadline(time.Now().Add(3 * time.Second))
+				var got []byte
 				buf := make([]byte, 512)
 				for {
-					if _, err := r.c.Read(buf); err != nil {
+					n, err := r.c.Read(buf)
+					got = append(got, buf[:n]...)
+					if err != nil {
 						var ne net.Error
 						if errors.As(err, &ne) && ne.Timeout() {
 							t.Fatalf("session still open after %v", time.Since(start))
 						}
 						break
 					}
+				}
+				if !bytes.HasSuffix(got, []byte(tc.reply+"\r\n")) {
+					t.Errorf("last reply %q, want %q", got, tc.reply)
 				}
 				if d := time.Since(start); d > 2*time.Second {
 					t.Errorf("session closed after %v, want ≤ 2s", d)
@@ -838,6 +842,9 @@ func TestServer_GracefulShutdown(t *testing.T) {
 		return false
 	})
 	_ = idle.c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if code, msg := idle.read(); code != 421 || msg != "Server shutting down." {
+		t.Errorf("idle session at shutdown: %d %s, want 421 Server shutting down.", code, msg)
+	}
 	if _, err := idle.c.Read(make([]byte, 10)); err == nil {
 		t.Error("idle session not closed")
 	}
@@ -1024,74 +1031,6 @@ func TestNew_Config(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestPassivePorts(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		lo, hi     int
-		open       int64
-		wantWindow int
-	}{
-		{"One", 30000, 30000, 0, 1},
-		{"Small", 30000, 30009, 0, 10},
-		{"Idle", 29000, 31999, 0, minPortWindow},
-		{"Busy", 29000, 31999, 9, 40},
-		{"VeryBusy", 29000, 31999, 5000, 3000},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var open atomic.Int64
-			open.Store(tc.open)
-			p := &passivePorts{lo: tc.lo, n: tc.hi - tc.lo + 1, open: &open}
-			if got, want := p.NumberAttempts(), min(tc.wantWindow, maxPortAttempts); got != want {
-				t.Errorf("NumberAttempts() = %d, want %d", got, want)
-			}
-			seen := map[int]bool{}
-			for range 100 * tc.wantWindow {
-				exposed, listened, ok := p.FetchNext()
-				if !ok || exposed != listened || exposed < tc.lo || exposed >= tc.lo+tc.wantWindow {
-					t.Fatalf("FetchNext() = %d, %d, %v; want one port in %d-%d", exposed, listened, ok, tc.lo, tc.lo+tc.wantWindow-1)
-				}
-				seen[exposed] = true
-			}
-			if want := min(tc.wantWindow, 100); len(seen) < want {
-				t.Errorf("FetchNext drew %d distinct ports, want at least %d", len(seen), want)
-			}
-		})
-	}
-}
-
-// TestServer_PassivePortsStayFew runs many transfers, one at a time, over
-// a large passive range: they reuse a few ports at the bottom of the range
-// (ftpserverlib keeps a listener on each port used), and the count of
-// reservations in flight goes back to zero.
-func TestServer_PassivePortsStayFew(t *testing.T) {
-	f := newFixture(t, func(c *Config) { c.PassivePorts = [2]int{41000, 43999} })
-	r := dialRaw(t, f.addr)
-	r.login(f.main.Login)
-	ports := map[string]bool{}
-	for i := range 60 {
-		code, msg := r.cmd("EPSV")
-		if code != 229 {
-			t.Fatalf("EPSV: %d %s", code, msg)
-		}
-		ports[msg[strings.Index(msg, "|||")+3:strings.LastIndex(msg, "|")]] = true
-		// The EPSV in transfer replaces this reservation.
-		if _, _, last, msg := r.transfer(fmt.Sprintf("STOR f%d", i), []byte("x")); last != 226 {
-			t.Fatalf("STOR %d: %d %s", i, last, msg)
-		}
-	}
-	if len(ports) > minPortWindow {
-		t.Errorf("60 transfers used %d passive ports, want at most %d", len(ports), minPortWindow)
-	}
-	for p := range ports {
-		if n, err := strconv.Atoi(p); err != nil || n < 41000 || n >= 41000+minPortWindow {
-			t.Errorf("EPSV port %s, want one of 41000-%d", p, 41000+minPortWindow-1)
-		}
-	}
-	r.cmd("EPSV") // left unused: the disconnect releases it
-	r.cmd("QUIT")
-	waitFor(t, 2*time.Second, "passive reservations released", func() bool { return f.srv.pasvOpen.Load() == 0 })
 }
 
 func TestServer_StartErrors(t *testing.T) {

@@ -105,7 +105,7 @@ func (x *session) snapshot(node string, now time.Time) hosting.Session {
 	a := x.acct
 	return hosting.Session{ID: x.id, Node: node, Protocol: "ftp", AccountID: a.ID, Login: a.Login, SiteID: a.SiteID,
 		SiteName: a.SiteName, CustomerID: a.CustomerID, RemoteAddr: x.remote, Client: clip(x.cc.GetClientVersion()),
-		TLS: x.cc.HasTLSForControl(), StartedAt: x.started.UTC(), Command: x.cc.GetLastCommand(),
+		TLS: x.tls(), StartedAt: x.started.UTC(), Command: x.cc.GetLastCommand(),
 		Transfer: transfer, BytesIn: x.bytesIn.Load(), BytesOut: x.bytesOut.Load(), UpdatedAt: now.UTC()}
 }
 
@@ -184,7 +184,7 @@ func (s *Server) sync(ticks int) {
 			continue
 		}
 		if err != nil || !sameGrant(x.acct, a) {
-			s.kill(x, "account changed")
+			s.kill(x, "account changed", closeReply(x.acct, a))
 		}
 	}
 	if list, err := s.svc.SessionsToClose(ctx, node); err != nil {
@@ -224,14 +224,38 @@ func (s *Server) closeRequested(ctx context.Context, list []*hosting.Session) {
 			}
 			continue
 		}
-		s.kill(x, "requested")
+		reply := "421 Session closed by the administrator."
+		if a, err := s.svc.AccountByID(ctx, x.acct.ID); err != nil || !sameGrant(x.acct, a) {
+			if err == nil || hosting.ErrorCode(err) == hosting.CodeNotFound {
+				reply = closeReply(x.acct, a)
+			}
+		}
+		s.kill(x, "requested", reply)
 	}
 }
+
+// closeReply is the 421 a session of account a gets when it is closed
+// because the account became b (nil: deleted).
+func closeReply(a, b *hosting.Account) string {
+	switch {
+	case b == nil:
+		return "421 Account deleted."
+	case b.EffectiveStatus() != hosting.StatusActive:
+		return "421 Account suspended."
+	case a.PasswordHash != b.PasswordHash:
+		return "421 Password changed, log in again."
+	default:
+		return "421 Account changed, log in again."
+	}
+}
+
+// tls reports whether the session's control connection uses TLS.
+func (x *session) tls() bool { return x.conn != nil && x.conn.tls.Load() }
 
 // kill ends a session from any goroutine: its transfers stop (their data
 // connections are closed) and its control connection is closed, which
 // makes ftpserverlib's handler end the session.
-func (s *Server) kill(x *session, why string) {
+func (s *Server) kill(x *session, why, reply string) {
 	s.mu.Lock()
 	if x.closing {
 		s.mu.Unlock()
@@ -250,7 +274,7 @@ func (s *Server) kill(x *session, why string) {
 		f.kill()
 	}
 	if x.conn != nil {
-		_ = x.conn.Close()
+		x.conn.closeWith(reply)
 	}
 }
 

@@ -37,7 +37,8 @@ func (n *Node) startParts(ctx context.Context, mux *http.ServeMux) error {
 	fc := ftpd.Config{
 		Usages:     n.extra.usages,
 		ListenAddr: cfg.FTP.Listen, PassivePorts: [2]int{lo, hi}, PublicHost: cfg.FTP.PublicHost,
-		TLS: ftpd.TLSMode(cfg.FTP.TLS), Node: cfg.NodeID(), IdleTimeout: cfg.FTP.IdleTimeout.Duration,
+		PassiveListen: cfg.FTP.PassiveListen,
+		TLS:           ftpd.TLSMode(cfg.FTP.TLS), Node: cfg.NodeID(), IdleTimeout: cfg.FTP.IdleTimeout.Duration,
 		MaxClients: cfg.FTP.MaxClients, MaxClientsPerIP: cfg.FTP.MaxClientsPerIP,
 		MaxSessionsPerAccount: cfg.FTP.MaxSessionsPerAccount, Umask: umask,
 		FailDelay: cfg.FTP.FailDelay.Duration, GraceTimeout: cfg.FTP.GraceTimeout.Duration,
