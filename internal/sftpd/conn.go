@@ -126,7 +126,7 @@ func (c *conn) run() {
 // password is the ssh.ServerConfig.PasswordCallback.
 func (c *conn) password(md ssh.ConnMetadata, pass []byte) (*ssh.Permissions, error) {
 	s := c.s
-	if s.def.banned(c.ip, time.Now()) {
+	if s.banned(c.ip) {
 		return nil, errBanned
 	}
 	s.authSem <- struct{}{}
@@ -147,7 +147,7 @@ func (c *conn) password(md ssh.ConnMetadata, pass []byte) (*ssh.Permissions, err
 // checked by the ssh package afterwards.
 func (c *conn) publicKey(md ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
 	s := c.s
-	if s.def.banned(c.ip, time.Now()) {
+	if s.banned(c.ip) {
 		return nil, errBanned
 	}
 	a, err := s.svc.AuthenticateSSHKey(s.actx, md.User(), key, c.ip)
@@ -202,7 +202,10 @@ func (s *Server) failed(c *conn, user, method string, err error, wait bool) erro
 	}
 	s.log.Info("login failed", "session", c.id, "login", clip(user), "remote", c.remote, "reason", string(code))
 	now := time.Now()
-	if code == hosting.CodeUnauthorized && s.def.fail(c.ip, now) {
+	// Wrong passwords are counted (and their address banned) by the
+	// service's guard, shared by every interface; only refused keys, which
+	// the guard does not see, are counted here.
+	if code == hosting.CodeUnauthorized && method == "publickey" && s.def.fail(c.ip, now) {
 		s.ban(c.ip, now)
 	}
 	if wait {

@@ -164,3 +164,10 @@ func (s *Server) refreshBans(ctx context.Context) {
 	}
 	s.def.replace(list, at)
 }
+
+// banned reports whether ip is banned: by the service's guard (every
+// interface's password failures, bans of every node; a safe-listed
+// address never is) or for refused keys here.
+func (s *Server) banned(ip netip.Addr) bool {
+	return s.svc.Guard().Banned(ip) || s.def.banned(ip, time.Now())
+}

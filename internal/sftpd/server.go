@@ -178,7 +178,7 @@ func (s *Server) serve() {
 // admit decides at accept whether a connection may proceed and counts it.
 func (s *Server) admit(nc net.Conn) *conn {
 	ip := addrIP(nc.RemoteAddr())
-	if s.def.banned(ip, time.Now()) {
+	if s.banned(ip) {
 		s.met.refused.WithLabelValues("banned").Inc()
 		s.log.Info("connection refused: address banned", "remote", nc.RemoteAddr().String())
 		return nil
