@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"Session", testSession},
 		{"Ban", testBan},
 		{"KV", testKV},
+		{"Usage", testUsage},
 		{"Race", testRace},
 	}
 	for _, g := range groups {
