@@ -18,6 +18,7 @@ type accountJSON struct {
 	Home            string          `json:"home"`
 	QuotaBytes      int64           `json:"quota_bytes"`
 	UsedBytes       int64           `json:"used_bytes"`
+	UsedMeasuredAt  *time.Time      `json:"used_measured_at"`
 	Read            bool            `json:"read"`
 	Write           bool            `json:"write"`
 	Status          hosting.Status  `json:"status"`
@@ -43,7 +44,7 @@ type connectionJSON struct {
 
 func (h *handler) toAccount(a *hosting.Account) accountJSON {
 	out := accountJSON{ID: a.ID, Login: a.Login, Site: a.SiteName, SiteID: a.SiteID, Customer: a.CustomerLogin,
-		Home: a.Home, QuotaBytes: a.QuotaBytes, UsedBytes: a.UsedBytes, Read: a.Read, Write: a.Write,
+		Home: a.Home, QuotaBytes: a.QuotaBytes, UsedBytes: a.UsedBytes, UsedMeasuredAt: a.UsedMeasuredAt, Read: a.Read, Write: a.Write,
 		Status: a.Status, EffectiveStatus: a.EffectiveStatus(), Main: a.Main, ExpiresAt: a.ExpiresAt,
 		AllowedIPs: a.AllowedIPs, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, LastLoginAt: a.LastLoginAt}
 	if out.AllowedIPs == nil {

@@ -22,6 +22,8 @@ type siteJSON struct {
 	EffectiveStatus hosting.Status `json:"effective_status"`
 	MaxFTPAccounts  int            `json:"max_ftp_accounts"`
 	DefaultQuota    int64          `json:"default_quota"`
+	UsedBytes       int64          `json:"used_bytes"`
+	UsedMeasuredAt  *time.Time     `json:"used_measured_at"`
 	CreatedAt       time.Time      `json:"created_at"`
 	UpdatedAt       time.Time      `json:"updated_at"`
 	// MainAccount is the site's main FTP account, in the create answer
@@ -32,7 +34,8 @@ type siteJSON struct {
 func toSite(s *hosting.Site) siteJSON {
 	return siteJSON{ID: s.ID, Name: s.Name, DisplayName: hosting.DisplayDomain(s.Name), Customer: s.CustomerLogin,
 		Root: s.Root, IP: s.IP, UID: s.UID, GID: s.GID, Status: s.Status, EffectiveStatus: s.EffectiveStatus(),
-		MaxFTPAccounts: s.MaxFTPAccounts, DefaultQuota: s.DefaultQuota, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		MaxFTPAccounts: s.MaxFTPAccounts, DefaultQuota: s.DefaultQuota, UsedBytes: s.UsedBytes,
+		UsedMeasuredAt: s.UsedMeasuredAt, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }
 
 // siteCreateRequest is the body of POST /sites.

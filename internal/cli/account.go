@@ -145,10 +145,10 @@ func (a *app) accountList() *cobra.Command {
 			views[i] = newAccountView(x)
 		}
 		return a.print(views, func(w io.Writer) {
-			row(w, "LOGIN", "SITE", "HOME", "QUOTA", "USED", "PERMS", "STATUS", "MAIN")
+			row(w, "LOGIN", "SITE", "HOME", "QUOTA", "USED", "MEASURED", "PERMS", "STATUS", "MAIN")
 			for _, x := range xs {
 				row(w, x.Login, hosting.DisplayDomain(x.SiteName), x.Home, fmtBytes(x.QuotaBytes), fmtBytes(x.UsedBytes),
-					fmtPerms(x.Read, x.Write), accountStatusText(x), fmtBool(x.Main))
+					fmtTimePtr(x.UsedMeasuredAt), fmtPerms(x.Read, x.Write), accountStatusText(x), fmtBool(x.Main))
 			}
 		})
 	})
@@ -177,7 +177,8 @@ func (a *app) accountShow() *cobra.Command {
 			if x.SiteRoot != "" {
 				kv(w, "Folder", filepath.Join(x.SiteRoot, filepath.FromSlash(x.Home)))
 			}
-			kv(w, "Quota", fmtBytes(x.QuotaBytes), "Used", fmtBytes(x.UsedBytes), "Read", fmtBool(x.Read),
+			kv(w, "Quota", fmtBytes(x.QuotaBytes), "Used", fmtBytes(x.UsedBytes),
+				"Used measured", fmtTimePtr(x.UsedMeasuredAt), "Read", fmtBool(x.Read),
 				"Write", fmtBool(x.Write), "Status", accountStatusText(x), "Own status", x.Status,
 				"Expires", fmtTimePtr(x.ExpiresAt), "Allowed IPs", ips, "Last login", fmtTimePtr(x.LastLoginAt),
 				"Created", fmtTime(x.CreatedAt), "Updated", fmtTime(x.UpdatedAt))

@@ -137,10 +137,10 @@ func (a *app) siteList() *cobra.Command {
 			views[i] = newSiteView(s)
 		}
 		return a.print(views, func(w io.Writer) {
-			row(w, "NAME", "CUSTOMER", "STATUS", "ROOT", "IP", "MAX ACCOUNTS", "DEFAULT QUOTA")
+			row(w, "NAME", "CUSTOMER", "STATUS", "ROOT", "IP", "MAX ACCOUNTS", "DEFAULT QUOTA", "USED", "MEASURED")
 			for _, s := range sites {
 				row(w, hosting.DisplayDomain(s.Name), s.CustomerLogin, siteStatusText(s), s.Root, orDash(s.IP),
-					fmtLimit(s.MaxFTPAccounts), fmtBytes(s.DefaultQuota))
+					fmtLimit(s.MaxFTPAccounts), fmtBytes(s.DefaultQuota), fmtBytes(s.UsedBytes), fmtTimePtr(s.UsedMeasuredAt))
 			}
 		})
 	})
@@ -182,6 +182,7 @@ func (a *app) siteShow() *cobra.Command {
 				"IP", orDash(s.IP), "System user", systemUserText(s.UID, s.GID),
 				"Main FTP account", orDash(v.MainLogin), "Additional accounts", n,
 				"Max FTP accounts", fmtLimit(s.MaxFTPAccounts), "Default quota", fmtBytes(s.DefaultQuota),
+				"Used", fmtBytes(s.UsedBytes), "Used measured", fmtTimePtr(s.UsedMeasuredAt),
 				"Created", fmtTime(s.CreatedAt), "Updated", fmtTime(s.UpdatedAt))
 		})
 	})

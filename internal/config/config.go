@@ -48,6 +48,7 @@ type Config struct {
 	Policy   Policy   `toml:"policy"`
 	Panel    Panel    `toml:"panel"`
 	Log      Log      `toml:"log"`
+	Usage    Usage    `toml:"usage"`
 }
 
 // Store selects the database.
@@ -139,6 +140,12 @@ type Panel struct {
 	FTPHost        string `toml:"ftp_host"`         // host shown on account cards; "" = public_host or listen host
 }
 
+// Usage configures the node's disk usage scanner (issues 12, 17).
+type Usage struct {
+	ScanInterval Duration `toml:"scan_interval"` // between passes over every site; 10s..24h
+	ScanRate     int      `toml:"scan_rate"`     // files and folders looked at per second; ≥ 100
+}
+
 // Log configures logging.
 type Log struct {
 	Level  string `toml:"level"`  // debug | info | warn | error
@@ -159,7 +166,8 @@ func Default() Config {
 		Defender: Defender{MaxFailures: 5, Window: Duration{time.Minute}, BanTime: Duration{15 * time.Minute}, MaxBanTime: Duration{24 * time.Hour}},
 		Policy: Policy{LoginPreset: "plesk", Namespace: string(p.Namespace),
 			PasswordPreset: "default", OnMissingHome: string(p.OnMissingHome), SiteSkeleton: p.SiteSkeleton},
-		Log: Log{Level: "info", Format: "text"},
+		Log:   Log{Level: "info", Format: "text"},
+		Usage: Usage{ScanInterval: Duration{10 * time.Minute}, ScanRate: 20000},
 	}
 }
 
@@ -376,6 +384,12 @@ func (c Config) Validate() error {
 	}
 	if _, err := hosting.ParseSafeList(c.Defender.SafeList); err != nil {
 		bad("defender.safe_list", "%s", hosting.ErrorMessage(err))
+	}
+	if d := c.Usage.ScanInterval.Duration; d < 10*time.Second || d > 24*time.Hour {
+		bad("usage.scan_interval", "must be between 10s and 24h")
+	}
+	if c.Usage.ScanRate < 100 {
+		bad("usage.scan_rate", "must be at least 100")
 	}
 	if _, err := c.UmaskMode(); err != nil {
 		bad("ftp.umask", "%v", err)

@@ -71,6 +71,9 @@ func (h *handler) domains(ctx context.Context, c *hosting.Customer, only *hostin
 				paths = append(paths, homeEntry(a.Home))
 			}
 		}
+		if s.UsedMeasuredAt != nil {
+			used = s.UsedBytes // the site folder as the usage scanner measured it
+		}
 		out = append(out, webDomain{name: s.Name, fields: siteFields(s, documentRoot(s.Root), users, paths, used)})
 	}
 	return out, nil

@@ -17,8 +17,9 @@ import (
 type File struct {
 	fs      *FS
 	f       *os.File
-	name    string // client path, for logs
-	rel     string // root-relative name
+	ino     *inodeLock // serializes size changes of the file with other handles
+	name    string     // client path, for logs
+	rel     string     // root-relative name
 	op      string
 	started time.Time
 
@@ -136,12 +137,23 @@ func (fl *File) Write(p []byte) (int, error) {
 	if fl.fs.isKilled() {
 		return 0, ErrClosed
 	}
-	got, ok := fl.reserveLocked(fl.pos, int64(len(p)))
+	fl.ino.mu.Lock()
+	defer fl.ino.mu.Unlock()
+	before, err := fileSize(fl.f)
+	if err != nil {
+		return 0, MapError(err)
+	}
+	off := fl.pos
+	if fl.appendMode {
+		off = before
+	}
+	got, ok := fl.reserveLocked(off, int64(len(p)), before)
 	if !ok {
 		return 0, ErrNoSpace
 	}
 	n, err := fl.f.Write(p)
-	fl.advanceLocked(fl.pos, int64(n), got)
+	fl.settleLocked(off, int64(n), before, got)
+	fl.pos = off + int64(n)
 	return n, MapError(err)
 }
 
@@ -160,23 +172,26 @@ func (fl *File) WriteAt(p []byte, off int64) (int, error) {
 	if fl.fs.isKilled() {
 		return 0, ErrClosed
 	}
-	got, ok := fl.reserveLocked(off, int64(len(p)))
+	fl.ino.mu.Lock()
+	defer fl.ino.mu.Unlock()
+	before, err := fileSize(fl.f)
+	if err != nil {
+		return 0, MapError(err)
+	}
+	got, ok := fl.reserveLocked(off, int64(len(p)), before)
 	if !ok {
 		return 0, ErrNoSpace
 	}
 	n, err := fl.f.WriteAt(p, off)
-	end := off + int64(n)
-	growth := max(0, end-fl.size)
-	fl.size = max(fl.size, end)
-	fl.usageCommit(got, growth, int64(n))
+	fl.settleLocked(off, int64(n), before, got)
 	return n, MapError(err)
 }
 
-// reserveLocked reserves the growth a write of n bytes at off causes; ok
-// is false (and the upload marked as stopped by the quota) when it does
-// not fit.
-func (fl *File) reserveLocked(off, n int64) (int64, bool) {
-	need := max(0, off+n-fl.size)
+// reserveLocked reserves the growth a write of n bytes at off causes to
+// a file of size cur; ok is false (and the upload marked as stopped by the
+// quota) when it does not fit. The caller holds the inode lock.
+func (fl *File) reserveLocked(off, n, cur int64) (int64, bool) {
+	need := max(0, off+n-cur)
 	if need == 0 {
 		return 0, true
 	}
@@ -212,7 +227,17 @@ func (fl *File) ReadFrom(r io.Reader) (int64, error) {
 		if fl.fs.isKilled() {
 			return total, ErrClosed
 		}
-		room := max(0, fl.size-fl.pos) // overwriting inside the file costs nothing
+		fl.ino.mu.Lock()
+		before, err := fileSize(fl.f)
+		if err != nil {
+			fl.ino.mu.Unlock()
+			return total, MapError(err)
+		}
+		off := fl.pos
+		if fl.appendMode {
+			off = before
+		}
+		room := max(0, before-off) // overwriting inside the file costs nothing
 		limit := int64(chunk)
 		var got int64
 		if limit > room {
@@ -220,6 +245,7 @@ func (fl *File) ReadFrom(r io.Reader) (int64, error) {
 			limit = room + got
 		}
 		if limit == 0 {
+			fl.ino.mu.Unlock()
 			var b [1]byte
 			for {
 				m, err := r.Read(b[:])
@@ -237,7 +263,9 @@ func (fl *File) ReadFrom(r io.Reader) (int64, error) {
 		}
 		lr := &io.LimitedReader{R: r, N: limit}
 		n, err := fl.f.ReadFrom(lr)
-		fl.advanceLocked(fl.pos, n, got)
+		fl.settleLocked(off, n, before, got)
+		fl.ino.mu.Unlock()
+		fl.pos = off + n
 		total += n
 		if err != nil {
 			return total, MapError(err)
@@ -248,14 +276,17 @@ func (fl *File) ReadFrom(r io.Reader) (int64, error) {
 	}
 }
 
-// advanceLocked records n bytes written at off (the sequential position)
-// and settles a reservation of reserved bytes.
-func (fl *File) advanceLocked(off, n, reserved int64) {
-	end := off + n
-	growth := max(0, end-fl.size)
-	fl.size = max(fl.size, end)
-	fl.pos = end
-	fl.usageCommit(reserved, growth, n)
+// settleLocked records n bytes written at off to a file that had size
+// before, and settles a reservation of reserved bytes: the growth is the
+// file's real change of size, so that writers of the same file through
+// other handles are not counted twice. The caller holds the inode lock.
+func (fl *File) settleLocked(off, n, before, reserved int64) {
+	after, err := fileSize(fl.f)
+	if err != nil {
+		after = max(before, off+n)
+	}
+	fl.size = after
+	fl.usageCommit(reserved, after-before, n)
 }
 
 func (fl *File) usageCommit(reserved, growth, n int64) {
@@ -277,11 +308,12 @@ func (fl *File) Truncate(size int64) error {
 	}
 	fl.mu.Lock()
 	defer fl.mu.Unlock()
-	fi, err := fl.f.Stat()
+	fl.ino.mu.Lock()
+	defer fl.ino.mu.Unlock()
+	cur, err := fileSize(fl.f)
 	if err != nil {
 		return MapError(err)
 	}
-	cur := fi.Size()
 	var got int64
 	if size > cur {
 		need := size - cur
@@ -334,6 +366,7 @@ func (fl *File) Close() error {
 		fl.undo()
 	}
 	err := fl.f.Close()
+	fl.ino.put()
 	result := "ok"
 	switch {
 	case fl.exceeded:
@@ -355,14 +388,20 @@ func (fl *File) undo() {
 	if fl.replace {
 		target = 0
 	}
-	if fl.size > target {
-		if err := fl.f.Truncate(target); err != nil {
-			fl.fs.log.Warn("undo upload over quota", "file", fl.name, "err", err)
-			fl.fs.usage.markStale()
-			return
+	fl.ino.mu.Lock()
+	cur, err := fileSize(fl.f)
+	if err == nil && cur > target {
+		err = fl.f.Truncate(target)
+		if err == nil {
+			fl.fs.usage.add(target - cur)
+			fl.size = target
 		}
-		fl.fs.usage.add(target - fl.size)
-		fl.size = target
+	}
+	fl.ino.mu.Unlock()
+	if err != nil {
+		fl.fs.log.Warn("undo upload over quota", "file", fl.name, "err", err)
+		fl.fs.usage.markStale()
+		return
 	}
 	if !fl.replace {
 		return

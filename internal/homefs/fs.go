@@ -476,7 +476,9 @@ func (f *FS) openWrite(name, n string, flag int) (*File, error) {
 			return nil, MapError(err)
 		}
 	}
+	ino := lockFor(fh)
 	fail := func(err error) (*File, error) {
+		ino.put()
 		fh.Close()
 		if created {
 			_ = f.root.Remove(n)
@@ -484,13 +486,11 @@ func (f *FS) openWrite(name, n string, flag int) (*File, error) {
 		f.release()
 		return nil, err
 	}
-	var size int64 // O_CREATE|O_EXCL made a new empty regular file
 	if !created {
 		fi, err := fh.Stat()
 		if err != nil || !fi.Mode().IsRegular() {
 			return fail(ErrNotFile)
 		}
-		size = fi.Size()
 	}
 	if created {
 		// Set the mode exactly, whatever the process umask, and give the
@@ -505,20 +505,27 @@ func (f *FS) openWrite(name, n string, flag int) (*File, error) {
 			return fail(ErrFailed)
 		}
 	}
+	// The truncation is charged by the size the file really had, under
+	// its inode lock: sessions overwriting one file at once count it once.
 	replace := created
-	if flag&os.O_TRUNC != 0 && size > 0 {
-		if err := fh.Truncate(0); err != nil {
-			return fail(MapError(err))
+	ino.mu.Lock()
+	size, err := fileSize(fh)
+	if err == nil && flag&os.O_TRUNC != 0 && size > 0 {
+		if err = fh.Truncate(0); err == nil {
+			f.usage.add(-size)
+			size, replace = 0, true
 		}
-		f.usage.add(-size)
-		size, replace = 0, true
+	}
+	ino.mu.Unlock()
+	if err != nil {
+		return fail(MapError(err))
 	}
 	op := OpUpload
 	var pos int64
 	if flag&os.O_APPEND != 0 {
 		op, pos = OpAppend, size
 	}
-	fl := &File{fs: f, f: fh, name: path.Clean("/" + name), rel: n, op: op, started: time.Now(),
+	fl := &File{fs: f, f: fh, ino: ino, name: path.Clean("/" + name), rel: n, op: op, started: time.Now(),
 		writable: true, appendMode: flag&os.O_APPEND != 0, readable: flag&os.O_RDWR != 0,
 		orig: size, size: size, pos: pos, replace: replace}
 	f.obs.TransferStarted(fl.op, fl.name)

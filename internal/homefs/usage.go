@@ -36,6 +36,18 @@ type Usage struct {
 	lastScan  time.Time
 
 	scanMu sync.Mutex // one scan at a time
+
+	// Measures by the node's scanner (scanner.go): changes made while it
+	// walks are counted on top of its figure, as for rescan.
+	extScanning bool
+	extSince    int64
+
+	// The quota shared with other nodes (share.go); nil = this node alone.
+	share     *quotaShare
+	lease     int64     // bytes the store granted this node beyond used_bytes
+	leased    int64     // of which taken: reservations in flight + growth since the last claim
+	unsettled int64     // net growth since the last claim
+	leaseAt   time.Time // when the lease was granted
 }
 
 // NewUsage returns the usage of the home (site-relative) of an account in
@@ -65,6 +77,11 @@ func (u *Usage) reserve(n int64) int64 {
 			return 0
 		}
 		n = min(n, left)
+		if u.share != nil {
+			if n = u.takeLeaseLocked(n); n == 0 {
+				return 0
+			}
+		}
 	}
 	u.pending += n
 	return n
@@ -77,6 +94,9 @@ func (u *Usage) commit(reserved, growth int64) {
 	u.pending -= reserved
 	if u.pending < 0 {
 		u.pending = 0
+	}
+	if reserved > 0 || growth > 0 {
+		u.leased = max(0, u.leased-reserved+max(0, growth))
 	}
 	u.addLocked(growth)
 	u.mu.Unlock()
@@ -100,6 +120,10 @@ func (u *Usage) addLocked(delta int64) {
 	if u.scanning {
 		u.sinceScan += delta
 	}
+	if u.extScanning {
+		u.extSince += delta
+	}
+	u.unsettled += delta
 }
 
 // markStale asks for a rescan at the next opportunity.

@@ -17,6 +17,7 @@ type Usages struct {
 	m          map[int64]*Usage
 	scanning   sync.Mutex // held while background measures run
 	lastRescan time.Time
+	share      *quotaShare // see ShareQuota; guarded by mu
 }
 
 // NewUsages returns an empty registry.
@@ -31,6 +32,7 @@ func (p *Usages) Acquire(a *hosting.Account) *Usage {
 	u := p.m[a.ID]
 	if u == nil || u.siteRoot != a.SiteRoot || u.home != a.Home {
 		u = NewUsage(a.ID, a.SiteRoot, a.Home, a.QuotaBytes)
+		u.share = p.share
 		p.m[a.ID] = u
 	}
 	u.setLimit(a.QuotaBytes)
@@ -74,6 +76,12 @@ func (p *Usages) Record(ctx context.Context, all bool, record func(ctx context.C
 	for _, u := range p.list() {
 		u.mu.Lock()
 		v, ok := u.disk, u.scanned && (all || u.disk != u.recorded)
+		if u.share != nil && u.limit >= 0 {
+			// Shared with other nodes: used_bytes moves by settlements
+			// (and the scanner's measures), never by this node's figure,
+			// which misses the other nodes' writes.
+			ok = false
+		}
 		u.mu.Unlock()
 		if !ok {
 			continue

@@ -31,6 +31,9 @@ type Account struct {
 	SiteRoot       string     `json:"-"`               // filled by the store
 	SiteUID        int        `json:"-"`               // filled by the store
 	SiteGID        int        `json:"-"`               // filled by the store
+
+	// When UsedBytes was last measured from disk; nil = never.
+	UsedMeasuredAt *time.Time `json:"used_measured_at,omitempty"`
 }
 
 // EffectiveStatus is suspended when the account, its site or its customer is.

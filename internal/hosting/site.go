@@ -18,6 +18,11 @@ type Site struct {
 	CustomerStatus Status    `json:"customer_status"`  // filled by the store
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
+
+	// The site folder's size when last measured from disk, and when
+	// (nil = never).
+	UsedBytes      int64      `json:"used_bytes"`
+	UsedMeasuredAt *time.Time `json:"used_measured_at,omitempty"`
 }
 
 // EffectiveStatus is suspended when the site or its customer is.

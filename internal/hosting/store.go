@@ -140,4 +140,14 @@ type Store interface {
 	SSHKeys(ctx context.Context, accountID int64) ([]*SSHKey, error)
 	// DeleteSSHKey removes a key; not_found.
 	DeleteSSHKey(ctx context.Context, id int64, ev *AuditEvent) error
+
+	// --- usage and quota (issues 12, 17) ---
+	// RecordSiteUsage stores a measure of a site's folder taken at at:
+	// the site's total and the usage of its accounts (by ID; IDs of other
+	// sites' accounts are ignored); not_found when the site is gone.
+	RecordSiteUsage(ctx context.Context, siteID, total int64, accounts map[int64]int64, at time.Time) error
+	// ClaimQuota settles a node's growth of an account's home and renews
+	// its reservation, atomically against every node's live reservation;
+	// see QuotaClaim. not_found when the account is gone.
+	ClaimQuota(ctx context.Context, c QuotaClaim) (QuotaGrant, error)
 }

@@ -25,6 +25,7 @@ type extraParts struct {
 	// usages is the node's quota pools: FTP, SFTP and the file manager
 	// charge one pool per account.
 	usages *homefs.Usages
+	scan   usageScan // usage.go
 }
 
 // startParts starts the FTP server, then mounts the panel and the APIs on
@@ -34,6 +35,7 @@ func (n *Node) startParts(ctx context.Context, mux *http.ServeMux) error {
 	lo, hi, _ := cfg.PassiveRange()
 	umask, _ := cfg.UmaskMode()
 	n.extra.usages = homefs.NewUsages()
+	n.startUsage()
 	fc := ftpd.Config{
 		Usages:     n.extra.usages,
 		ListenAddr: cfg.FTP.Listen, PassivePorts: [2]int{lo, hi}, PublicHost: cfg.FTP.PublicHost,
@@ -105,6 +107,7 @@ func (n *Node) tlsConfig() (*tlsConfig, error) {
 }
 
 func (n *Node) closeParts() error {
+	n.stopUsage()
 	grace := n.cfg.FTP.GraceTimeout.Duration
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()

@@ -29,6 +29,8 @@ type SiteView struct {
 	IP             string
 	Port           int
 	Root           string
+	Used           string // the site folder's size when last measured ("" = never)
+	UsedMeasured   string // when
 }
 
 // AccountCard is one FTP account card.
@@ -57,6 +59,7 @@ type QuotaView struct {
 	Percent   int    // 0..100, for the bar
 	Level     string // "ok", "warn", "full"
 	Label     string // text for screen readers and the caption
+	Measured  string // when the usage was last measured from disk; "" = never
 }
 
 // pathEscape escapes one URL path segment.
@@ -160,6 +163,9 @@ func (h *handler) siteView(r *http.Request, s *hosting.Site) SiteView {
 		Status: statusText(s.EffectiveStatus()), Suspended: s.EffectiveStatus() == hosting.StatusSuspended,
 		OwnSuspended: s.Status == hosting.StatusSuspended,
 		Host:         h.ftpHost(r, s), Port: h.opts.FTPPort, Root: s.Root}
+	if s.UsedMeasuredAt != nil {
+		v.Used, v.UsedMeasured = formatBytes(s.UsedBytes), formatTime(*s.UsedMeasuredAt)
+	}
 	if s.IP != "" && s.IP != v.Host {
 		v.IP = s.IP
 	}
@@ -180,6 +186,9 @@ func (h *handler) accountCard(r *http.Request, a *hosting.Account, site SiteView
 		EditURL:       "/accounts/" + pathEscape(a.Login) + "/edit",
 		DeleteURL:     "/accounts/" + pathEscape(a.Login) + "/delete",
 		DeleteAllowed: !a.Main}
+	if a.UsedMeasuredAt != nil {
+		c.Quota.Measured = formatTime(*a.UsedMeasuredAt)
+	}
 	switch {
 	case a.CustomerStatus == hosting.StatusSuspended:
 		c.StatusReason = "The customer is suspended."

@@ -141,7 +141,7 @@ func (db *DB) CreateAccount(ctx context.Context, a *hosting.Account, ev *hosting
 
 const accountCols = `a.id, a.login, a.site_id, s.name, a.customer_id, c.login, a.home, a.password_hash, a.quota_bytes,
 	a.can_read, a.can_write, a.status, a.main, a.expires_at, a.allowed_ips, a.created_at, a.updated_at,
-	a.last_login_at, a.used_bytes, s.status, c.status, s.root, s.uid, s.gid`
+	a.last_login_at, a.used_bytes, s.status, c.status, s.root, s.uid, s.gid, a.used_measured_at`
 
 const accountFrom = " FROM ftp_accounts a JOIN sites s ON s.id = a.site_id JOIN customers c ON c.id = a.customer_id"
 
@@ -150,7 +150,7 @@ func scanAccount(row pgx.Row) (*hosting.Account, error) {
 	if err := row.Scan(&a.ID, &a.Login, &a.SiteID, &a.SiteName, &a.CustomerID, &a.CustomerLogin, &a.Home,
 		&a.PasswordHash, &a.QuotaBytes, &a.Read, &a.Write, &a.Status, &a.Main, &a.ExpiresAt, &a.AllowedIPs,
 		&a.CreatedAt, &a.UpdatedAt, &a.LastLoginAt, &a.UsedBytes, &a.SiteStatus, &a.CustomerStatus, &a.SiteRoot,
-		&a.SiteUID, &a.SiteGID); err != nil {
+		&a.SiteUID, &a.SiteGID, &a.UsedMeasuredAt); err != nil {
 		return nil, err
 	}
 	if len(a.AllowedIPs) == 0 {
@@ -158,6 +158,7 @@ func scanAccount(row pgx.Row) (*hosting.Account, error) {
 	}
 	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
 	a.ExpiresAt, a.LastLoginAt = utcPtr(a.ExpiresAt), utcPtr(a.LastLoginAt)
+	a.UsedMeasuredAt = utcPtr(a.UsedMeasuredAt)
 	return &a, nil
 }
 

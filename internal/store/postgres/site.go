@@ -66,17 +66,19 @@ func errCustomerNotFound(id int64) error {
 }
 
 const siteCols = `s.id, s.name, s.customer_id, c.login, s.root, s.ip, s.uid, s.gid, s.status, s.max_ftp_accounts,
-	s.default_quota, c.status, s.created_at, s.updated_at`
+	s.default_quota, c.status, s.created_at, s.updated_at, s.used_bytes, s.used_measured_at`
 
 const siteFrom = " FROM sites s JOIN customers c ON c.id = s.customer_id"
 
 func scanSite(row pgx.Row) (*hosting.Site, error) {
 	var s hosting.Site
 	if err := row.Scan(&s.ID, &s.Name, &s.CustomerID, &s.CustomerLogin, &s.Root, &s.IP, &s.UID, &s.GID, &s.Status,
-		&s.MaxFTPAccounts, &s.DefaultQuota, &s.CustomerStatus, &s.CreatedAt, &s.UpdatedAt); err != nil {
+		&s.MaxFTPAccounts, &s.DefaultQuota, &s.CustomerStatus, &s.CreatedAt, &s.UpdatedAt, &s.UsedBytes,
+		&s.UsedMeasuredAt); err != nil {
 		return nil, err
 	}
 	s.CreatedAt, s.UpdatedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC()
+	s.UsedMeasuredAt = utcPtr(s.UsedMeasuredAt)
 	return &s, nil
 }
 

@@ -167,18 +167,19 @@ func (db *DB) CreateAccount(ctx context.Context, a *hosting.Account, ev *hosting
 
 const accountCols = `a.id, a.login, a.site_id, s.name, a.customer_id, c.login, a.home, a.password_hash, a.quota_bytes,
 	a.can_read, a.can_write, a.status, a.main, a.expires_at, a.allowed_ips, a.created_at, a.updated_at,
-	a.last_login_at, a.used_bytes, s.status, c.status, s.root, s.uid, s.gid`
+	a.last_login_at, a.used_bytes, s.status, c.status, s.root, s.uid, s.gid, a.used_measured_at`
 
 const accountFrom = " FROM ftp_accounts a JOIN sites s ON s.id = a.site_id JOIN customers c ON c.id = a.customer_id"
 
 func scanAccount(row interface{ Scan(...any) error }) (*hosting.Account, error) {
 	var a hosting.Account
-	var expires, lastLogin sql.NullInt64
+	var expires, lastLogin, measured sql.NullInt64
 	var created, updated int64
 	var ips string
 	if err := row.Scan(&a.ID, &a.Login, &a.SiteID, &a.SiteName, &a.CustomerID, &a.CustomerLogin, &a.Home,
 		&a.PasswordHash, &a.QuotaBytes, &a.Read, &a.Write, &a.Status, &a.Main, &expires, &ips, &created, &updated,
-		&lastLogin, &a.UsedBytes, &a.SiteStatus, &a.CustomerStatus, &a.SiteRoot, &a.SiteUID, &a.SiteGID); err != nil {
+		&lastLogin, &a.UsedBytes, &a.SiteStatus, &a.CustomerStatus, &a.SiteRoot, &a.SiteUID, &a.SiteGID,
+		&measured); err != nil {
 		return nil, err
 	}
 	var err error
@@ -186,6 +187,7 @@ func scanAccount(row interface{ Scan(...any) error }) (*hosting.Account, error) 
 		return nil, err
 	}
 	a.ExpiresAt, a.LastLoginAt = ptrNanos(expires), ptrNanos(lastLogin)
+	a.UsedMeasuredAt = ptrNanos(measured)
 	a.CreatedAt, a.UpdatedAt = fromNanos(created), fromNanos(updated)
 	return &a, nil
 }

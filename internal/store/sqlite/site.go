@@ -77,18 +77,20 @@ func errSiteExists(name string) error {
 }
 
 const siteCols = `s.id, s.name, s.customer_id, c.login, s.root, s.ip, s.uid, s.gid, s.status, s.max_ftp_accounts,
-	s.default_quota, c.status, s.created_at, s.updated_at`
+	s.default_quota, c.status, s.created_at, s.updated_at, s.used_bytes, s.used_measured_at`
 
 const siteFrom = " FROM sites s JOIN customers c ON c.id = s.customer_id"
 
 func scanSite(row interface{ Scan(...any) error }) (*hosting.Site, error) {
 	var s hosting.Site
 	var created, updated int64
+	var measured sql.NullInt64
 	if err := row.Scan(&s.ID, &s.Name, &s.CustomerID, &s.CustomerLogin, &s.Root, &s.IP, &s.UID, &s.GID, &s.Status,
-		&s.MaxFTPAccounts, &s.DefaultQuota, &s.CustomerStatus, &created, &updated); err != nil {
+		&s.MaxFTPAccounts, &s.DefaultQuota, &s.CustomerStatus, &created, &updated, &s.UsedBytes, &measured); err != nil {
 		return nil, err
 	}
 	s.CreatedAt, s.UpdatedAt = fromNanos(created), fromNanos(updated)
+	s.UsedMeasuredAt = ptrNanos(measured)
 	return &s, nil
 }
 

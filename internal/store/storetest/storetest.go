@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"Session", testSession},
 		{"Ban", testBan},
 		{"KV", testKV},
+		{"Usage", testUsage},
 		{"Race", testRace},
 		{"Times", testTimes},
 	}
