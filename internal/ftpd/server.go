@@ -151,7 +151,7 @@ type Server struct {
 	ln      net.Listener
 	def     *defender
 	met     *metrics
-	chown   bool          // CAP_CHOWN: give uploads to the site's user
+	chown   bool // CAP_CHOWN: give uploads to the site's user
 	usages  *homefs.Usages
 	bufs    sync.Pool     // *bufio.Writer for passive data connections
 	done    chan struct{} // closed when Shutdown starts
