@@ -40,6 +40,7 @@ type SimpleAddForm struct {
 	Sites    []SiteOption
 	Site     string
 	Error    string
+	Summary  []SummaryItem
 	Disabled bool // the user has no site
 }
 

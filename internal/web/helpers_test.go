@@ -201,3 +201,23 @@ func (p *panel) account(t *testing.T, login string) (*hosting.Account, error) {
 	t.Helper()
 	return p.env.Service.Account(p.ctx(), login)
 }
+
+// reveal follows the redirect of a POST that made a secret to its
+// one-time page and returns that page; a second visit must not show it
+// again.
+func (c *client) reveal(what string, r response) response {
+	c.t.Helper()
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/done/") {
+		c.t.Fatalf("%s: status %d location %q, want 303 to /done/…; body: %s", what, r.status, r.location, excerpt(r.body))
+	}
+	page := c.get(r.location)
+	wantStatus(c.t, what+" once-page", page, http.StatusOK)
+	if page.header.Get("Cache-Control") != "no-store" {
+		c.t.Errorf("%s: once-page Cache-Control=%q, want no-store", what, page.header.Get("Cache-Control"))
+	}
+	again := c.get(r.location)
+	if again.status != http.StatusSeeOther || strings.Contains(again.body, "cred-password") {
+		c.t.Errorf("%s: second visit status %d, want 303 and no secret", what, again.status)
+	}
+	return page
+}

@@ -36,6 +36,10 @@ type Options struct {
 	// replaced by the site's domain and {customer} by its owner's login.
 	// "" hides the button.
 	FileManagerURL string
+	// SimpleHome is the home folder of accounts added in simple mode; ""
+	// picks the site's web folder (e.g. /httpdocs) when it exists, else
+	// the whole site.
+	SimpleHome string
 }
 
 // handler holds the panel's dependencies; its methods are the routes.
@@ -92,6 +96,8 @@ func NewHandler(svc *hosting.Service, o Options) (http.Handler, error) {
 	mux.HandleFunc("POST /sites/{name}/status", h.admin(h.handleSiteStatus))
 	mux.HandleFunc("POST /sites/{name}/limits", h.admin(h.handleSiteLimits))
 	mux.HandleFunc("GET /audit", h.admin(h.handleAuditList))
+
+	h.panelRoutes(mux)
 
 	mux.HandleFunc("/", h.handleNotFound)
 
