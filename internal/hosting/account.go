@@ -78,7 +78,22 @@ type AccountFilter struct {
 	Query      string // substring of the login
 	AfterID    int64  // cursor: only IDs greater than this
 	Limit      int    // 0 = no limit
+	// Order sorts the result (issue 12: the panel's sorted pages); "" =
+	// by ID. Ties are broken by login.
+	Order  AccountOrder
+	Offset int // skip this many (with Order, for pages)
 }
+
+// AccountOrder is a sort order of AccountFilter.
+type AccountOrder string
+
+// AccountOrder values.
+const (
+	OrderByID        AccountOrder = ""
+	OrderByLogin     AccountOrder = "login"
+	OrderByLastLogin AccountOrder = "last_login" // latest first, never-logged-in last
+	OrderByUsage     AccountOrder = "usage"      // largest first
+)
 
 // AccountCreate is the input of Service.CreateAccount.
 type AccountCreate struct {

@@ -217,7 +217,7 @@ func (db *DB) Accounts(ctx context.Context, f hosting.AccountFilter) ([]*hosting
 	if f.AfterID > 0 {
 		w.add("a.id > ?", f.AfterID)
 	}
-	q := "SELECT " + accountCols + accountFrom + w.String() + " ORDER BY a.id" + w.limitOffset(f.Limit, 0)
+	q := "SELECT " + accountCols + accountFrom + w.String() + accountOrder(f.Order) + w.limitOffset(f.Limit, f.Offset)
 	rows, err := db.pool.Query(ctx, q, w.args...)
 	if err != nil {
 		return nil, wrap(op, err)
@@ -299,4 +299,17 @@ func (db *DB) SetUsedBytes(ctx context.Context, id int64, used int64) error {
 		return wrap("set used bytes", err)
 	}
 	return affected(tag, hosting.Errorf(hosting.CodeNotFound, "account %d not found", id))
+}
+
+// accountOrder is the ORDER BY clause of an account listing.
+func accountOrder(o hosting.AccountOrder) string {
+	switch o {
+	case hosting.OrderByLogin:
+		return " ORDER BY a.login COLLATE \"C\", a.id"
+	case hosting.OrderByLastLogin:
+		return " ORDER BY a.last_login_at DESC NULLS LAST, a.login COLLATE \"C\", a.id"
+	case hosting.OrderByUsage:
+		return " ORDER BY a.used_bytes DESC, a.login COLLATE \"C\", a.id"
+	}
+	return " ORDER BY a.id"
 }

@@ -246,7 +246,7 @@ func (db *DB) Accounts(ctx context.Context, f hosting.AccountFilter) ([]*hosting
 	if f.AfterID > 0 {
 		w.add("a.id > ?", f.AfterID)
 	}
-	q := "SELECT " + accountCols + accountFrom + w.String() + " ORDER BY a.id" + limitOffset(w, f.Limit, 0)
+	q := "SELECT " + accountCols + accountFrom + w.String() + accountOrder(f.Order) + limitOffset(w, f.Limit, f.Offset)
 	rows, err := db.rs.QueryContext(ctx, q, w.args...)
 	if err != nil {
 		return nil, wrap(op, err)
@@ -348,4 +348,17 @@ func (db *DB) SetUsedBytes(ctx context.Context, id int64, used int64) error {
 		}
 		return affected(res, op, hosting.Errorf(hosting.CodeNotFound, "account %d not found", id))
 	})
+}
+
+// accountOrder is the ORDER BY clause of an account listing.
+func accountOrder(o hosting.AccountOrder) string {
+	switch o {
+	case hosting.OrderByLogin:
+		return " ORDER BY a.login, a.id"
+	case hosting.OrderByLastLogin:
+		return " ORDER BY a.last_login_at DESC NULLS LAST, a.login, a.id"
+	case hosting.OrderByUsage:
+		return " ORDER BY a.used_bytes DESC, a.login, a.id"
+	}
+	return " ORDER BY a.id"
 }

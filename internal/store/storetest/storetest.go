@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"Customer", testCustomer},
 		{"Site", testSite},
 		{"Account", testAccount},
+		{"AccountOrder", testAccountOrder},
 		{"Audit", testAudit},
 		{"Token", testToken},
 		{"Session", testSession},
