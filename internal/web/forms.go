@@ -60,7 +60,11 @@ func summary(fe FieldErrors, formErr string, fields []formField) []SummaryItem {
 	}
 	for _, f := range fields {
 		if msg, ok := fe[f.Name]; ok {
-			out = append(out, SummaryItem{Target: f.ID, Text: f.Label + ": " + msg})
+			text := msg
+			if !strings.Contains(strings.ToLower(msg), strings.ToLower(f.Label)) {
+				text = f.Label + ": " + msg
+			}
+			out = append(out, SummaryItem{Target: f.ID, Text: text})
 		}
 	}
 	return out

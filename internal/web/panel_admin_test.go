@@ -129,6 +129,14 @@ func TestPanelAdmin_Sites(t *testing.T) {
 		}
 	})
 
+	t.Run("CreateNoSystemUser", func(t *testing.T) {
+		admin.reveal("POST new plain", admin.post("/sites/new", url.Values{"name": {"plain.example"}, "customer": {"bob"}}))
+		s, err := p.env.Service.Site(p.ctx(), "plain.example")
+		if err != nil || s.UID != -1 || s.GID != -1 || s.MaxFTPAccounts != hosting.Unlimited || s.DefaultQuota != hosting.Unlimited {
+			t.Fatalf("site = %+v, %v", s, err)
+		}
+	})
+
 	t.Run("ErrAllAtOnce", func(t *testing.T) {
 		r := admin.post("/sites/new", url.Values{"name": {"example.com"}, "customer": {""}, "ip": {"nope"}, "system_user": {"1:x"},
 			"max_ftp_accounts": {"x"}, "default_quota": {"y"}})

@@ -165,8 +165,12 @@ func (h *handler) handleSiteCreate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(p.Errors) == 0 {
-		site, main, pw, err := h.svc.CreateSite(r.Context(), hosting.SiteCreate{Name: p.Name, Customer: p.Customer, Root: p.Root,
-			IP: p.IP, UID: &in.uid, GID: &in.gid, MaxFTPAccounts: &in.max, DefaultQuota: &in.quota, MainLogin: p.MainLogin})
+		c := hosting.SiteCreate{Name: p.Name, Customer: p.Customer, Root: p.Root,
+			IP: p.IP, MaxFTPAccounts: &in.max, DefaultQuota: &in.quota, MainLogin: p.MainLogin}
+		if in.uid >= 0 {
+			c.UID, c.GID = &in.uid, &in.gid
+		}
+		site, main, pw, err := h.svc.CreateSite(r.Context(), c)
 		if err == nil {
 			back := "/sites/" + pathEscape(site.Name) + "/accounts"
 			if main == nil {
