@@ -48,7 +48,6 @@ type browserSession struct {
 	pages map[string]bool // pages checked with axe
 }
 
-
 // do runs steps, each batch within 20 s; on failure the page's text is
 // part of the message.
 func (b *browserSession) do(what string, steps ...chromedp.Action[chromedp.Void]) {
