@@ -130,4 +130,15 @@ type Store interface {
 	KV(ctx context.Context, scope, key string) ([]byte, error)
 	// DeleteKV removes a value; no error when it is gone.
 	DeleteKV(ctx context.Context, scope, key string) error
+
+	// --- panel two-factor sign-in (issue 12) ---
+
+	// TwoFactor returns the two-factor state of an admin or customer (by
+	// kind and ID; Secret "" when off); not_found when there is none.
+	TwoFactor(ctx context.Context, kind ActorKind, id int64) (*TwoFactor, error)
+	// UpdateTwoFactor replaces the two-factor state of t.Kind/t.ID if it
+	// still equals prev (compare and swap, so a recovery code or a TOTP
+	// step is used once even by concurrent sign-ins); conflict when it
+	// changed meanwhile, not_found when the user is gone.
+	UpdateTwoFactor(ctx context.Context, t, prev *TwoFactor, ev *AuditEvent) error
 }

@@ -64,3 +64,49 @@ func testAccountOrder(t *testing.T, open Opener) {
 		t.Errorf("default order = %v, want ID order", got)
 	}
 }
+
+// testTwoFactor checks the two-factor state of admins and customers: off
+// by default, set and cleared with compare-and-swap, gone with its user.
+func testTwoFactor(t *testing.T, open Opener) {
+	ctx := context.Background()
+	st := open(t)
+	c := mustCustomer(t, st, "tfa", hosting.Unlimited)
+	adm := &hosting.Admin{Login: "root2", PasswordHash: "h", CreatedAt: t0}
+	must(t, st.CreateAdmin(ctx, adm, nil))
+	for _, who := range []struct {
+		kind hosting.ActorKind
+		id   int64
+	}{{hosting.ActorCustomer, c.ID}, {hosting.ActorAdmin, adm.ID}} {
+		off, err := st.TwoFactor(ctx, who.kind, who.id)
+		if err != nil || off.Enabled() || len(off.Recovery) != 0 || off.LastStep != 0 {
+			t.Fatalf("%s: TwoFactor = %+v, %v; want off", who.kind, off, err)
+		}
+		on := &hosting.TwoFactor{Kind: who.kind, ID: who.id, Secret: "JBSWY3DPEHPK3PXP", Recovery: []string{"aa", "bb", "cc"}, LastStep: 7}
+		must(t, st.UpdateTwoFactor(ctx, on, off, ev("2fa.enable", string(who.kind), "x", c.ID)))
+		got, err := st.TwoFactor(ctx, who.kind, who.id)
+		if err != nil || got.Secret != on.Secret || !slices.Equal(got.Recovery, on.Recovery) || got.LastStep != 7 {
+			t.Fatalf("%s: after enable = %+v, %v", who.kind, got, err)
+		}
+		// A stale previous state (a concurrent use) is refused.
+		used := &hosting.TwoFactor{Kind: who.kind, ID: who.id, Secret: on.Secret, Recovery: []string{"aa", "cc"}, LastStep: 7}
+		must(t, st.UpdateTwoFactor(ctx, used, got, nil))
+		if err := st.UpdateTwoFactor(ctx, used, got, nil); hosting.ErrorCode(err) != hosting.CodeConflict {
+			t.Errorf("%s: stale update err = %v, want conflict", who.kind, err)
+		}
+		if err := st.UpdateTwoFactor(ctx, &hosting.TwoFactor{Kind: who.kind, ID: 99999}, off, nil); hosting.ErrorCode(err) != hosting.CodeNotFound {
+			t.Errorf("%s: update of a missing user err = %v, want not_found", who.kind, err)
+		}
+		if _, err := st.TwoFactor(ctx, who.kind, 99999); hosting.ErrorCode(err) != hosting.CodeNotFound {
+			t.Errorf("%s: missing user err = %v, want not_found", who.kind, err)
+		}
+	}
+	if _, err := st.TwoFactor(ctx, hosting.ActorKind("account"), 1); hosting.ErrorCode(err) != hosting.CodeInvalidInput {
+		t.Errorf("kind account err = %v, want invalid_input", err)
+	}
+	// Deleting the customer deletes its two-factor state with it.
+	must(t, st.DeleteCustomer(ctx, c.ID, nil))
+	c2 := mustCustomer(t, st, "tfa", hosting.Unlimited)
+	if got, err := st.TwoFactor(ctx, hosting.ActorCustomer, c2.ID); err != nil || got.Enabled() {
+		t.Errorf("new customer with the old login has two-factor %+v, %v; want off", got, err)
+	}
+}

@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"Site", testSite},
 		{"Account", testAccount},
 		{"AccountOrder", testAccountOrder},
+		{"TwoFactor", testTwoFactor},
 		{"Audit", testAudit},
 		{"Token", testToken},
 		{"Session", testSession},
