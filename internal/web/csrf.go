@@ -37,7 +37,7 @@ func (h *handler) checkCSRF(next http.Handler) http.Handler {
 			got = r.Header.Get("X-CSRF-Token")
 		}
 		want := ""
-		if r.URL.Path == "/login" {
+		if r.URL.Path == "/login" || r.URL.Path == "/login/2fa" {
 			if c, err := r.Cookie(h.loginCSRFCookie()); err == nil {
 				want = c.Value
 			}

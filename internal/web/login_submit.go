@@ -1,8 +1,6 @@
 package web
 
 import (
-	"fmt"
-	"math"
 	"net/http"
 	"strings"
 
@@ -16,12 +14,8 @@ func (h *handler) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 	pw := r.PostFormValue("password")
 	p := LoginPage{Login: login, Next: localPath(r.PostFormValue("next"), "")}
 	addr := remoteAddr(r)
-	now := h.svc.Now()
-	if wait, blocked := h.throttle.blocked(addr, now); blocked {
-		minutes := int(math.Ceil(wait.Minutes()))
-		p.Error = fmt.Sprintf("Too many failed sign-in attempts from your address. Please wait %d minute%s and try again.",
-			minutes, plural(minutes))
-		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+	if msg, blocked := h.throttleBlocked(w, addr); blocked {
+		p.Error = msg
 		h.renderLogin(w, r, http.StatusTooManyRequests, p)
 		return
 	}
@@ -29,7 +23,7 @@ func (h *handler) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		switch hosting.ErrorCode(err) {
 		case hosting.CodeUnauthorized:
-			h.throttle.fail(addr, now)
+			h.throttleFail(addr)
 			h.log.Info("web: failed login", "login", login, "remote", addr)
 			p.Error = "Wrong login or password."
 			h.renderLogin(w, r, http.StatusUnauthorized, p)
@@ -41,18 +35,17 @@ func (h *handler) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	h.throttle.succeed(addr)
-	if _, err := h.newSession(w, r, actor); err != nil {
+	h.throttleSucceed(addr)
+	need, err := h.svc.TwoFactorRequired(r.Context(), actor.Kind, actor.Login)
+	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	ctx := hosting.WithActor(r.Context(), actor)
-	if err := h.svc.Audit(ctx, "panel.login", string(actor.Kind), actor.Login, "web panel sign-in"); err != nil {
-		h.log.Warn("web: audit login", "err", err)
+	if need {
+		h.startSecondFactor(w, r, actor, p.Next)
+		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: h.loginCSRFCookie(), Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: h.opts.SecureCookies, SameSite: http.SameSiteStrictMode})
-	http.Redirect(w, r, localPath(p.Next, "/accounts"), http.StatusSeeOther)
+	h.finishSignIn(w, r, actor, p.Next, false)
 }
 
 func plural(n int) string {

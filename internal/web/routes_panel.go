@@ -7,6 +7,12 @@ import "net/http"
 // customer's self-service (own password, account status).
 func (h *handler) panelRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /done/{id}", h.auth(h.handleReveal))
+	mux.HandleFunc("GET /login/2fa", h.handleSecondFactorForm)
+	mux.HandleFunc("POST /login/2fa", h.handleSecondFactorSubmit)
+	mux.HandleFunc("GET /2fa", h.auth(h.handleTwoFactor))
+	mux.HandleFunc("POST /2fa/setup", h.auth(h.handleTwoFactorSetup))
+	mux.HandleFunc("POST /2fa/enable", h.auth(h.handleTwoFactorEnable))
+	mux.HandleFunc("POST /2fa/disable", h.auth(h.handleTwoFactorDisable))
 	mux.HandleFunc("POST /accounts/{login}/status", h.auth(h.handleAccountStatus))
 	mux.HandleFunc("GET /password", h.auth(h.handlePasswordForm))
 	mux.HandleFunc("POST /password", h.auth(h.handlePasswordSubmit))

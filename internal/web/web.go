@@ -40,6 +40,10 @@ type Options struct {
 	// picks the site's web folder (e.g. /httpdocs) when it exists, else
 	// the whole site.
 	SimpleHome string
+	// Require2FAForAdmins sends administrators without two-factor
+	// sign-in to its set-up page until they enrol
+	// (panel.require_2fa_for_admins).
+	Require2FAForAdmins bool
 }
 
 // handler holds the panel's dependencies; its methods are the routes.
