@@ -106,6 +106,9 @@ type Policy struct {
 type Panel struct {
 	FileManagerURL string `toml:"file_manager_url"` // e.g. https://files.example.com/?site={site}
 	FTPHost        string `toml:"ftp_host"`         // host shown on account cards; "" = public_host or listen host
+	// Require2FAForAdmins (issue 12): administrators must set up
+	// two-factor sign-in before they can use the panel.
+	Require2FAForAdmins bool `toml:"require_2fa_for_admins"`
 }
 
 // Log configures logging.

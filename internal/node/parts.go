@@ -63,7 +63,8 @@ func (n *Node) startParts(ctx context.Context, mux *http.ServeMux) error {
 	mux.Handle("/api/{$}", hh)
 	mux.Handle("/api/index.php", hh)
 	wh, err := web.NewHandler(n.svc, web.Options{Logger: log, FTPHost: host, FTPPort: port,
-		SecureCookies: cfg.HTTP.SecureCookies || cfg.HTTP.CertFile != "", FileManagerURL: cfg.Panel.FileManagerURL})
+		SecureCookies: cfg.HTTP.SecureCookies || cfg.HTTP.CertFile != "", FileManagerURL: cfg.Panel.FileManagerURL,
+		Require2FAForAdmins: cfg.Panel.Require2FAForAdmins})
 	if err != nil {
 		return fmt.Errorf("node: web: %w", err)
 	}
