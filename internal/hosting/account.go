@@ -26,6 +26,7 @@ type Account struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 	LastLoginAt    *time.Time `json:"last_login_at,omitempty"`
 	UsedBytes      int64      `json:"used_bytes"`
+	LastLoginAddr  string     `json:"last_login_addr,omitempty"` // client address of the last login
 	SiteStatus     Status     `json:"site_status"`     // filled by the store
 	CustomerStatus Status     `json:"customer_status"` // filled by the store
 	SiteRoot       string     `json:"-"`               // filled by the store

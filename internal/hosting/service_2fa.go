@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -268,4 +269,18 @@ func (s *Service) clearTwoFactor(ctx context.Context, kind ActorKind, login, act
 	}
 	next := &TwoFactor{Kind: kind, ID: prev.ID}
 	return s.store.UpdateTwoFactor(ctx, next, prev, s.event(ctx, action, string(kind), prev.ID, login, customerID, ""))
+}
+
+// recordLoginAddr stores the client address of an FTP login when it
+// changed (issue 12: the panel's cards show it); a failure is logged.
+func (s *Service) recordLoginAddr(ctx context.Context, a *Account, ip netip.Addr) {
+	addr := ip.String()
+	if !ip.IsValid() || addr == a.LastLoginAddr {
+		return
+	}
+	if err := s.store.SetLastLoginAddr(ctx, a.ID, addr); err != nil {
+		s.log.Warn("record login address", "login", a.Login, "err", err)
+		return
+	}
+	a.LastLoginAddr = addr
 }

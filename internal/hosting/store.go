@@ -141,4 +141,7 @@ type Store interface {
 	// step is used once even by concurrent sign-ins); conflict when it
 	// changed meanwhile, not_found when the user is gone.
 	UpdateTwoFactor(ctx context.Context, t, prev *TwoFactor, ev *AuditEvent) error
+	// SetLastLoginAddr records the client address of an FTP account's
+	// last login (shown on the panel's cards); not_found.
+	SetLastLoginAddr(ctx context.Context, id int64, addr string) error
 }

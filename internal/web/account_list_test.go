@@ -68,7 +68,7 @@ func TestAccountList_SortAndPages(t *testing.T) {
 	if i := strings.Index(r.body, `data-account="`); i < 0 || !strings.HasPrefix(r.body[i:], `data-account="a00077"`) {
 		t.Errorf("sort=last_login: first card is not a00077")
 	}
-	wantBody(t, "last login on the card", r, "Last login", time.Now().UTC().Format("2006-01-02"))
+	wantBody(t, "last login on the card", r, "Last login", time.Now().UTC().Format("2006-01-02"), "from <code>"+loopback.String()+"</code>")
 
 	r = alice.get("/accounts?" + url.Values{"q": {"a0011"}}.Encode())
 	if n := strings.Count(r.body, `<article class="card account-card`); n != 10 {

@@ -211,6 +211,7 @@ func (h *handler) accountCard(r *http.Request, a *hosting.Account, site SiteView
 	}
 	if a.LastLoginAt != nil {
 		c.LastLogin = formatTime(*a.LastLoginAt)
+		c.LastAddr = a.LastLoginAddr
 	}
 	return c
 }

@@ -167,7 +167,7 @@ func (db *DB) CreateAccount(ctx context.Context, a *hosting.Account, ev *hosting
 
 const accountCols = `a.id, a.login, a.site_id, s.name, a.customer_id, c.login, a.home, a.password_hash, a.quota_bytes,
 	a.can_read, a.can_write, a.status, a.main, a.expires_at, a.allowed_ips, a.created_at, a.updated_at,
-	a.last_login_at, a.used_bytes, s.status, c.status, s.root, s.uid, s.gid`
+	a.last_login_at, a.used_bytes, s.status, c.status, s.root, s.uid, s.gid, a.last_login_addr`
 
 const accountFrom = " FROM ftp_accounts a JOIN sites s ON s.id = a.site_id JOIN customers c ON c.id = a.customer_id"
 
@@ -178,7 +178,8 @@ func scanAccount(row interface{ Scan(...any) error }) (*hosting.Account, error) 
 	var ips string
 	if err := row.Scan(&a.ID, &a.Login, &a.SiteID, &a.SiteName, &a.CustomerID, &a.CustomerLogin, &a.Home,
 		&a.PasswordHash, &a.QuotaBytes, &a.Read, &a.Write, &a.Status, &a.Main, &expires, &ips, &created, &updated,
-		&lastLogin, &a.UsedBytes, &a.SiteStatus, &a.CustomerStatus, &a.SiteRoot, &a.SiteUID, &a.SiteGID); err != nil {
+		&lastLogin, &a.UsedBytes, &a.SiteStatus, &a.CustomerStatus, &a.SiteRoot, &a.SiteUID, &a.SiteGID,
+		&a.LastLoginAddr); err != nil {
 		return nil, err
 	}
 	var err error
@@ -361,4 +362,16 @@ func accountOrder(o hosting.AccountOrder) string {
 		return " ORDER BY a.used_bytes DESC, a.login, a.id"
 	}
 	return " ORDER BY a.id"
+}
+
+// SetLastLoginAddr implements hosting.Store (issue 12).
+func (db *DB) SetLastLoginAddr(ctx context.Context, id int64, addr string) error {
+	const op = "set last login address"
+	return db.write(ctx, op, func(tx *wtx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE ftp_accounts SET last_login_addr = ? WHERE id = ?", addr, id)
+		if err != nil {
+			return wrap(op, err)
+		}
+		return affected(res, op, hosting.Errorf(hosting.CodeNotFound, "account %d not found", id))
+	})
 }

@@ -60,6 +60,18 @@ func testAccountOrder(t *testing.T, open Opener) {
 			t.Errorf("order %q offset %d limit %d = %v, want %v", tc.order, tc.offset, tc.limit, got, tc.want)
 		}
 	}
+	// The address of the last login is kept and listed.
+	list, err := st.Accounts(ctx, hosting.AccountFilter{SiteID: &sid, Order: hosting.OrderByLogin, Limit: 1})
+	if err != nil || len(list) != 1 || list[0].LastLoginAddr != "" {
+		t.Fatalf("first account %v, %v; want one without a login address", list, err)
+	}
+	must(t, st.SetLastLoginAddr(ctx, list[0].ID, "2001:db8::7"))
+	if a, err := st.AccountByID(ctx, list[0].ID); err != nil || a.LastLoginAddr != "2001:db8::7" {
+		t.Errorf("LastLoginAddr = %q, %v; want 2001:db8::7", a.LastLoginAddr, err)
+	}
+	if err := st.SetLastLoginAddr(ctx, 99999, "192.0.2.1"); hosting.ErrorCode(err) != hosting.CodeNotFound {
+		t.Errorf("SetLastLoginAddr of a missing account: %v, want not_found", err)
+	}
 	if got := names(hosting.OrderByID, 0, 0); len(got) != 7 || got[0] != "ordmain" || got[1] != "m-b" {
 		t.Errorf("default order = %v, want ID order", got)
 	}
