@@ -27,11 +27,11 @@ type Account struct {
 	LastLoginAt    *time.Time `json:"last_login_at,omitempty"`
 	UsedBytes      int64      `json:"used_bytes"`
 	LastLoginAddr  string     `json:"last_login_addr,omitempty"` // client address of the last login
-	SiteStatus     Status     `json:"site_status"`     // filled by the store
-	CustomerStatus Status     `json:"customer_status"` // filled by the store
-	SiteRoot       string     `json:"-"`               // filled by the store
-	SiteUID        int        `json:"-"`               // filled by the store
-	SiteGID        int        `json:"-"`               // filled by the store
+	SiteStatus     Status     `json:"site_status"`               // filled by the store
+	CustomerStatus Status     `json:"customer_status"`           // filled by the store
+	SiteRoot       string     `json:"-"`                         // filled by the store
+	SiteUID        int        `json:"-"`                         // filled by the store
+	SiteGID        int        `json:"-"`                         // filled by the store
 }
 
 // EffectiveStatus is suspended when the account, its site or its customer is.
