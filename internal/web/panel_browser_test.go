@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
 
 	"ftpanel/internal/hosting"
 	"ftpanel/internal/hosting/hostingtest"
@@ -311,7 +312,7 @@ func TestBrowserPanel(t *testing.T) {
 		t.Fatalf("carol not created: %v", err)
 	}
 	b.do("customers list", chromedp.Navigate(b.base+"/customers"), chromedp.WaitVisible(chromedp.CSS(`tr[data-customer="carol"]`)))
-	b.screenshot("docs/panel-admin-customers.png", false)
+	b.screenshot("admin-customers.png", false)
 
 	b.do("add site", chromedp.Navigate(b.base+"/sites/new?customer=carol"), chromedp.WaitVisible(chromedp.CSS("#s-name")))
 	b.check("site form")
@@ -360,6 +361,34 @@ func TestBrowserPanel(t *testing.T) {
 		b.do("admin "+path, chromedp.Navigate(b.base+path), chromedp.WaitVisible(chromedp.CSS("h1")))
 		b.check(path)
 	}
+	// Two-factor sign-in: enrol with the QR page, then sign in with a code.
+	b.do("2fa page", chromedp.Navigate(b.base+"/2fa"), chromedp.WaitVisible(chromedp.CSS("#tf-setup")))
+	b.check("two-factor off")
+	b.do("2fa setup", chromedp.Click(chromedp.CSS("#tf-setup")), chromedp.WaitVisible(chromedp.CSS("img.qr")))
+	b.check("two-factor enrolment")
+	if w := b.eval("qr", `String(document.querySelector("img.qr").naturalWidth)`); w == "0" {
+		t.Errorf("QR code image did not load (CSP?)")
+	}
+	b.screenshot("docs/panel-2fa-enrol.png", false)
+	secret := strings.ReplaceAll(b.eval("secret", `document.getElementById("tf-secret").textContent`), " ", "")
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.do("2fa enable", chromedp.SendKeys(chromedp.CSS("#tf-code"), code), chromedp.Submit(chromedp.CSS("#tf-enable-form")),
+		chromedp.WaitVisible(chromedp.CSS("#recovery-10")))
+	b.check("recovery codes")
+	b.signOut()
+	b.do("password step",
+		chromedp.SendKeys(chromedp.CSS("#login"), "admin"),
+		chromedp.SendKeys(chromedp.CSS("#password"), adminPassword),
+		chromedp.Click(chromedp.CSS("form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#tf-code")),
+	)
+	b.check("second factor")
+	next, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
+	b.do("code step", chromedp.SendKeys(chromedp.CSS("#tf-code"), next), chromedp.Submit(chromedp.CSS("#tf-login-form")),
+		chromedp.WaitVisible(chromedp.CSS(".userbox-login")))
 	t.Logf("axe-core: %d pages checked", len(b.pages))
 	var errs []string
 	notFound := 0
