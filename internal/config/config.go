@@ -109,6 +109,10 @@ type Panel struct {
 	// Require2FAForAdmins (issue 12): administrators must set up
 	// two-factor sign-in before they can use the panel.
 	Require2FAForAdmins bool `toml:"require_2fa_for_admins"`
+	// SimpleHome is the home folder of accounts added in the panel's
+	// simple mode: "" = the site's web folder (e.g. /httpdocs), "/" = the
+	// whole site.
+	SimpleHome string `toml:"simple_home"`
 }
 
 // Log configures logging.

@@ -64,7 +64,7 @@ func (n *Node) startParts(ctx context.Context, mux *http.ServeMux) error {
 	mux.Handle("/api/index.php", hh)
 	wh, err := web.NewHandler(n.svc, web.Options{Logger: log, FTPHost: host, FTPPort: port,
 		SecureCookies: cfg.HTTP.SecureCookies || cfg.HTTP.CertFile != "", FileManagerURL: cfg.Panel.FileManagerURL,
-		Require2FAForAdmins: cfg.Panel.Require2FAForAdmins})
+		Require2FAForAdmins: cfg.Panel.Require2FAForAdmins, SimpleHome: cfg.Panel.SimpleHome})
 	if err != nil {
 		return fmt.Errorf("node: web: %w", err)
 	}

@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"net/url"
 	"regexp"
 	"testing"
@@ -260,4 +262,34 @@ func regexpFind(t *testing.T, re, s string) string {
 		t.Fatalf("no %s in the page: %s", re, excerpt(s))
 	}
 	return m[1]
+}
+
+func TestPanel_SimpleHome(t *testing.T) {
+	for _, tc := range []struct {
+		name, opt, want string
+		mkWeb           bool
+	}{
+		{"WebFolder", "", "/httpdocs", true},
+		{"NoWebFolder", "", "/", false},
+		{"PolicyWholeSite", "/", "/", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPanel(t, web.Options{SimpleHome: tc.opt})
+			site, err := p.env.Service.Site(p.ctx(), "example.com")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.mkWeb {
+				if err := os.RemoveAll(filepath.Join(site.Root, "httpdocs")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			alice := p.loggedIn(t, "alice")
+			r := alice.reveal("POST /accounts", alice.post("/accounts", url.Values{"site": {"example.com"}}))
+			login, _ := credentials(t, r.body)
+			if a := mustAccount(t, p, login); a.Home != tc.want {
+				t.Errorf("home %q, want %q", a.Home, tc.want)
+			}
+		})
+	}
 }
