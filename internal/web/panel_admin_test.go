@@ -3,9 +3,9 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
-	"net/url"
 	"regexp"
 	"testing"
 	"time"
