@@ -61,6 +61,20 @@ func (b *browserSession) do(what string, steps ...chromedp.Action[chromedp.Void]
 	}
 }
 
+// waitJS waits up to 10 s for the expression to be true.
+func (b *browserSession) waitJS(what, expr string) {
+	b.t.Helper()
+	for end := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](expr))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(end) {
+			b.t.Fatalf("waiting for %s: %s stayed false (%v)", what, expr, err)
+		}
+	}
+}
+
 func (b *browserSession) eval(what, js string) string {
 	b.t.Helper()
 	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js))
@@ -224,9 +238,7 @@ func TestBrowserPanel(t *testing.T) {
 	b.do("resume", chromedp.Click(chromedp.CSS(`[data-resume="web1"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-suspend="web1"]`)))
 	b.do("sort", chromedp.SetValue(chromedp.CSS("#sort"), "usage"), chromedp.Click(chromedp.CSS(`form[role=search] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#sort`)))
-	if got := b.eval("url", `location.search`); !strings.Contains(got, "sort=usage") {
-		t.Errorf("sort form went to %q", got)
-	}
+	b.waitJS("the sorted page", `location.search.indexOf("sort=usage") >= 0 && document.readyState === "complete"`)
 
 	// Phone: a failed advanced add puts the focused error summary in view.
 	b.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
