@@ -13,7 +13,7 @@ import (
 
 func (a *app) adminCommand() *cobra.Command {
 	return noun("admin", "Manage panel administrators",
-		a.adminAdd(), a.adminList(), a.adminPasswd(), a.adminDel())
+		a.adminAdd(), a.adminList(), a.adminPasswd(), a.adminDel(), a.twoFactorCommand(hosting.ActorAdmin, "administrator"))
 }
 
 func (a *app) adminAdd() *cobra.Command {

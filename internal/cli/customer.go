@@ -16,7 +16,7 @@ func (a *app) customerCommand() *cobra.Command {
 	return noun("customer", "Manage customers (site owners with a panel login)",
 		a.customerAdd(), a.customerList(), a.customerShow(), a.customerSet(), a.customerPasswd(),
 		a.customerStatus("suspend", hosting.StatusSuspended), a.customerStatus("unsuspend", hosting.StatusActive),
-		a.customerDel())
+		a.customerDel(), a.twoFactorCommand(hosting.ActorCustomer, "customer"))
 }
 
 // customerView is a customer as shown by show, with its sites.

@@ -138,6 +138,13 @@ type Policy struct {
 type Panel struct {
 	FileManagerURL string `toml:"file_manager_url"` // "" = built-in; e.g. https://files.example.com/?site={site}
 	FTPHost        string `toml:"ftp_host"`         // host shown on account cards; "" = public_host or listen host
+	// Require2FAForAdmins (issue 12): administrators must set up
+	// two-factor sign-in before they can use the panel.
+	Require2FAForAdmins bool `toml:"require_2fa_for_admins"`
+	// SimpleHome is the home folder of accounts added in the panel's
+	// simple mode: "" = the site's web folder (e.g. /httpdocs), "/" = the
+	// whole site.
+	SimpleHome string `toml:"simple_home"`
 }
 
 // Usage configures the node's disk usage scanner (issues 12, 17).

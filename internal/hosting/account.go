@@ -26,11 +26,12 @@ type Account struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 	LastLoginAt    *time.Time `json:"last_login_at,omitempty"`
 	UsedBytes      int64      `json:"used_bytes"`
-	SiteStatus     Status     `json:"site_status"`     // filled by the store
-	CustomerStatus Status     `json:"customer_status"` // filled by the store
-	SiteRoot       string     `json:"-"`               // filled by the store
-	SiteUID        int        `json:"-"`               // filled by the store
-	SiteGID        int        `json:"-"`               // filled by the store
+	LastLoginAddr  string     `json:"last_login_addr,omitempty"` // client address of the last login
+	SiteStatus     Status     `json:"site_status"`               // filled by the store
+	CustomerStatus Status     `json:"customer_status"`           // filled by the store
+	SiteRoot       string     `json:"-"`                         // filled by the store
+	SiteUID        int        `json:"-"`                         // filled by the store
+	SiteGID        int        `json:"-"`                         // filled by the store
 
 	// When UsedBytes was last measured from disk; nil = never.
 	UsedMeasuredAt *time.Time `json:"used_measured_at,omitempty"`
@@ -81,7 +82,22 @@ type AccountFilter struct {
 	Query      string // substring of the login
 	AfterID    int64  // cursor: only IDs greater than this
 	Limit      int    // 0 = no limit
+	// Order sorts the result (issue 12: the panel's sorted pages); "" =
+	// by ID. Ties are broken by login.
+	Order  AccountOrder
+	Offset int // skip this many (with Order, for pages)
 }
+
+// AccountOrder is a sort order of AccountFilter.
+type AccountOrder string
+
+// AccountOrder values.
+const (
+	OrderByID        AccountOrder = ""
+	OrderByLogin     AccountOrder = "login"
+	OrderByLastLogin AccountOrder = "last_login" // latest first, never-logged-in last
+	OrderByUsage     AccountOrder = "usage"      // largest first
+)
 
 // AccountCreate is the input of Service.CreateAccount.
 type AccountCreate struct {

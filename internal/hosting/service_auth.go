@@ -126,7 +126,8 @@ func (s *Service) authenticateAccount(ctx context.Context, login, password strin
 	}
 	// Last-login time is written at most once a minute per account, so that
 	// login storms do not turn into write storms; hash upgrades always are.
-	if newHash != "" || a.LastLoginAt == nil || now.Sub(*a.LastLoginAt) > time.Minute {
+	if newHash != "" || a.LastLoginAt == nil || now.Sub(*a.LastLoginAt) > time.Minute || (ip.IsValid() && a.LastLoginAddr != ip.String()) {
+		s.recordLoginAddr(ctx, a, ip)
 		if err := s.store.RecordLogin(ctx, a.ID, now, a.PasswordHash, newHash); err != nil {
 			s.log.Warn("record login", "login", a.Login, "err", err)
 		} else if newHash != "" {

@@ -150,4 +150,18 @@ type Store interface {
 	// its reservation, atomically against every node's live reservation;
 	// see QuotaClaim. not_found when the account is gone.
 	ClaimQuota(ctx context.Context, c QuotaClaim) (QuotaGrant, error)
+
+	// --- panel two-factor sign-in (issue 12) ---
+
+	// TwoFactor returns the two-factor state of an admin or customer (by
+	// kind and ID; Secret "" when off); not_found when there is none.
+	TwoFactor(ctx context.Context, kind ActorKind, id int64) (*TwoFactor, error)
+	// UpdateTwoFactor replaces the two-factor state of t.Kind/t.ID if it
+	// still equals prev (compare and swap, so a recovery code or a TOTP
+	// step is used once even by concurrent sign-ins); conflict when it
+	// changed meanwhile, not_found when the user is gone.
+	UpdateTwoFactor(ctx context.Context, t, prev *TwoFactor, ev *AuditEvent) error
+	// SetLastLoginAddr records the client address of an FTP account's
+	// last login (shown on the panel's cards); not_found.
+	SetLastLoginAddr(ctx context.Context, id int64, addr string) error
 }

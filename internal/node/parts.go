@@ -78,7 +78,8 @@ func (n *Node) startParts(ctx context.Context, mux *http.ServeMux) error {
 	mux.Handle("/api/index.php", hh)
 	wh, err := web.NewHandler(n.svc, web.Options{Logger: log, FTPHost: host, FTPPort: port,
 		SecureCookies: cfg.HTTP.SecureCookies || cfg.HTTP.CertFile != "", FileManagerURL: cfg.Panel.FileManagerURL,
-		Usages: n.extra.usages, Umask: &umask}) // the file manager charges the same pools as FTP
+		Usages: n.extra.usages, Umask: &umask, // the file manager charges the same pools as FTP
+		Require2FAForAdmins: cfg.Panel.Require2FAForAdmins, SimpleHome: cfg.Panel.SimpleHome})
 	if err != nil {
 		return fmt.Errorf("node: web: %w", err)
 	}

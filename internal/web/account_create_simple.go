@@ -6,29 +6,49 @@ import (
 	"ftpanel/internal/hosting"
 )
 
-// AccountCreatedPage shows a new account's (or a new password's)
-// credentials once, with copy buttons.
-type AccountCreatedPage struct {
-	Layout
-	Heading  string
-	Intro    string
-	Login    string
-	Password string
-	Site     SiteView
-	Home     string
-	BackURL  string
+// webFolders are the usual names of a site's web folder, after the first
+// folder of the policy's site skeleton.
+var webFolders = []string{"httpdocs", "public_html", "public", "www", "htdocs"}
+
+// simpleHome returns the home of a simple-mode account of site: the
+// configured Options.SimpleHome, else the site's web folder when it
+// exists (the policy's first skeleton folder, or a usual name), else "/".
+func (h *handler) simpleHome(site *hosting.Site) string {
+	if h.opts.SimpleHome != "" {
+		return h.opts.SimpleHome
+	}
+	names := append([]string(nil), h.svc.Policy().SiteSkeleton...)
+	if len(names) > 1 {
+		names = names[:1]
+	}
+	for _, n := range append(names, webFolders...) {
+		if home, err := hosting.NormalizeHome(n, site.Root); err == nil && home != "/" && folderExists(site.Root, home) {
+			return home
+		}
+	}
+	return "/"
 }
 
 // handleAccountCreateSimple adds an account in simple mode: the user picks
-// a site; login and password are generated and shown once.
+// a site; login and password are generated, the home is the site's web
+// folder. The credentials are shown once, after a redirect.
 func (h *handler) handleAccountCreateSimple(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	siteName := r.PostFormValue("site")
-	a, pw, err := h.svc.CreateAccount(ctx, hosting.AccountCreate{Site: siteName})
+	var a *hosting.Account
+	var pw string
+	site, err := h.svc.Site(ctx, siteName)
+	if err == nil {
+		a, pw, err = h.svc.CreateAccount(ctx, hosting.AccountCreate{SiteID: site.ID, Home: h.simpleHome(site)})
+	} else if hosting.ErrorCode(err) == hosting.CodeNotFound {
+		err = hosting.FieldErrorf(hosting.CodeNotFound, "site", "site %q not found", siteName)
+	}
 	if err != nil {
 		add := SimpleAddForm{Site: siteName}
-		fe, msg := h.formErrors(r, err, "site")
+		fe := FieldErrors{}
+		msg := h.addErr(r, fe, err, []formField{{"site", "add-site", "Site"}})
 		add.Error = fe["site"] + msg
+		add.Summary = summary(fe, msg, []formField{{"site", "add-site", "Site"}})
 		p, perr := h.accountListPage(r, add)
 		if perr != nil {
 			h.serviceError(w, r, perr)
@@ -37,21 +57,5 @@ func (h *handler) handleAccountCreateSimple(w http.ResponseWriter, r *http.Reque
 		h.render(w, r, http.StatusUnprocessableEntity, "accounts", p)
 		return
 	}
-	h.renderCreated(w, r, a, pw, "FTP account created", "/accounts")
-}
-
-// renderCreated shows the credentials of account a with password pw.
-func (h *handler) renderCreated(w http.ResponseWriter, r *http.Request, a *hosting.Account, pw, heading, back string) {
-	site, err := h.svc.SiteByID(r.Context(), a.SiteID)
-	if err != nil {
-		h.serviceError(w, r, err)
-		return
-	}
-	p := AccountCreatedPage{Layout: h.layout(r, heading, "accounts"), Heading: heading,
-		Intro: "Copy the password now: it is shown only once and cannot be displayed again.",
-		Login: a.Login, Password: pw, Site: h.siteView(r, site), Home: a.Home, BackURL: back}
-	if pw == "" {
-		p.Intro = "The account uses the password you entered."
-	}
-	h.render(w, r, http.StatusOK, "account_created", p)
+	h.revealAccount(w, r, a, pw, "FTP account created", "/accounts")
 }

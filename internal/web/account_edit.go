@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"ftpanel/internal/hosting"
 )
@@ -23,7 +24,8 @@ func (h *handler) handleAccountEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q, unit := quotaFormValue(a.QuotaBytes)
-	f := AccountForm{Home: a.Home, Quota: q, QuotaUnit: unit, Read: a.Read, Write: a.Write}
+	f := AccountForm{Home: a.Home, Quota: q, QuotaUnit: unit, Read: a.Read, Write: a.Write,
+		Expires: expiryFormValue(a.ExpiresAt), AllowedIPs: strings.Join(a.AllowedIPs, "\n")}
 	h.renderAccountEdit(w, r, http.StatusOK, a, f, localPath(r.URL.Query().Get("back"), "/accounts"))
 }
 
@@ -37,6 +39,7 @@ func (h *handler) renderAccountEdit(w http.ResponseWriter, r *http.Request, stat
 	f.Login = a.Login
 	f.MainAccount = a.Main
 	f.Edit = true
+	f.finish(h.svc.Now().Format("2006-01-02"))
 	h.withFolders(r, &f, site.Name)
 	p := AccountEditPage{Layout: h.layout(r, "Edit "+a.Login, "accounts"),
 		Card: h.accountCard(r, a, h.siteView(r, site)), Form: f, BackURL: back}

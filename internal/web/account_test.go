@@ -122,8 +122,7 @@ func TestAccountCreateSimple(t *testing.T) {
 	alice := p.loggedIn(t, "alice")
 
 	t.Run("OK", func(t *testing.T) {
-		r := alice.post("/accounts", url.Values{"site": {"example.com"}})
-		wantStatus(t, "POST /accounts", r, http.StatusOK)
+		r := alice.reveal("POST /accounts", alice.post("/accounts", url.Values{"site": {"example.com"}}))
 		wantBody(t, "POST /accounts", r, "FTP account created", `data-copy="cred-password"`, "shown only once")
 		if got := r.header.Get("Cache-Control"); got != "no-store" {
 			t.Errorf("Cache-Control=%q, want no-store", got)
@@ -139,7 +138,7 @@ func TestAccountCreateSimple(t *testing.T) {
 		if got, want := a.SiteName, "example.com"; got != want {
 			t.Errorf("SiteName=%q, want %q", got, want)
 		}
-		if got, want := a.Home, "/"; got != want {
+		if got, want := a.Home, "/httpdocs"; got != want { // simple mode: the site's web folder
 			t.Errorf("Home=%q, want %q", got, want)
 		}
 	})
@@ -240,8 +239,7 @@ func TestSiteAccountCreate(t *testing.T) {
 	}
 
 	t.Run("OK", func(t *testing.T) {
-		r := alice.post("/sites/example.com/accounts", form())
-		wantStatus(t, "POST advanced", r, http.StatusOK)
+		r := alice.reveal("POST advanced", alice.post("/sites/example.com/accounts", form()))
 		login, pw := credentials(t, r.body)
 		if got, want := login, "upload1"; got != want {
 			t.Errorf("login=%q, want %q", got, want)
@@ -259,8 +257,7 @@ func TestSiteAccountCreate(t *testing.T) {
 	})
 
 	t.Run("OKGenerated", func(t *testing.T) {
-		r := alice.post("/sites/example.com/accounts", form("login", "gen1", "password", "", "generate", "1", "home", "/httpdocs"))
-		wantStatus(t, "POST advanced generate", r, http.StatusOK)
+		r := alice.reveal("POST advanced generate", alice.post("/sites/example.com/accounts", form("login", "gen1", "password", "", "generate", "1", "home", "/httpdocs")))
 		login, pw := credentials(t, r.body)
 		if login != "gen1" || pw == "" {
 			t.Fatalf("login=%q password=%q, want gen1 and a generated one", login, pw)
@@ -297,6 +294,47 @@ func TestSiteAccountCreate(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("ErrAllAtOnce", func(t *testing.T) {
+		// A taken login, a weak password, a folder outside the site, a bad
+		// quota, date and address: every problem is listed in one answer,
+		// each on its own field only, and the password is not written back.
+		n := countAccounts(t, p)
+		f := form("login", "web1", "password", "shortT", "home", "../etc", "quota", "lots",
+			"expires", "31/12/2030", "allowed_ips", "10.0.0.0/8 nonsense")
+		r := alice.post("/sites/example.com/accounts", f)
+		wantStatus(t, "POST advanced with six errors", r, http.StatusUnprocessableEntity)
+		wantBody(t, "POST advanced with six errors", r, `data-error-summary`, "There are 6 problems",
+			`href="#f-login"`, `href="#f-password"`, `href="#f-home"`, `href="#f-quota"`, `href="#f-expires"`, `href="#f-allowed-ips"`,
+			`id="f-login-error"`, `id="f-password-error"`, `id="f-home-error"`, `id="f-quota-error"`, `id="f-expires-error"`, `id="f-allowed-ips-error"`,
+			"already taken", "leaves the site", `value="web1"`, `nonsense`)
+		wantNoBody(t, "POST advanced with six errors", r, "shortT")
+		if i := strings.Index(r.body, `data-error-summary`); i < 0 || i > strings.Index(r.body, `id="f-login"`) {
+			t.Errorf("error summary not before the first field")
+		}
+		if got := countAccounts(t, p); got != n {
+			t.Errorf("accounts=%d after a failed create, want %d", got, n)
+		}
+	})
+
+	t.Run("ErrHomeOnlyOnHomeField", func(t *testing.T) {
+		r := alice.post("/sites/example.com/accounts", form("login", "only1", "home", "../etc"))
+		wantStatus(t, "POST advanced bad home", r, http.StatusUnprocessableEntity)
+		wantBody(t, "POST advanced bad home", r, "There is a problem", `<div class="field field-check"><label class="check"><input type="checkbox" name="create_missing"`)
+		wantNoBody(t, "POST advanced bad home", r, `id="f-login-error"`, `id="f-quota-error"`, "Secret-Pass9")
+	})
+
+	t.Run("OKExpiryAndAddresses", func(t *testing.T) {
+		r := alice.reveal("POST advanced expiry", alice.post("/sites/example.com/accounts",
+			form("login", "exp1", "expires", "2031-01-31", "allowed_ips", "203.0.113.0/24\n198.51.100.7")))
+		wantBody(t, "once-page", r, "exp1")
+		a := mustAccount(t, p, "exp1")
+		if a.ExpiresAt == nil || a.ExpiresAt.Format("2006-01-02") != "2031-01-31" || len(a.AllowedIPs) != 2 {
+			t.Errorf("expires=%v allowed=%v, want 2031-01-31 and two entries", a.ExpiresAt, a.AllowedIPs)
+		}
+		r = alice.get("/accounts/exp1/edit")
+		wantBody(t, "edit exp1", r, `value="2031-01-31"`, "203.0.113.0/24")
+	})
 
 	t.Run("ErrOtherCustomer", func(t *testing.T) {
 		bob := p.loggedIn(t, "bob")
@@ -350,8 +388,7 @@ func TestAccountEdit(t *testing.T) {
 	})
 
 	t.Run("OKGeneratePassword", func(t *testing.T) {
-		r := alice.post("/accounts/web1/edit", url.Values{"generate": {"1"}, "home": {"/httpdocs/img"}, "read": {"1"}, "write": {"1"}})
-		wantStatus(t, "POST edit generate", r, http.StatusOK)
+		r := alice.reveal("POST edit generate", alice.post("/accounts/web1/edit", url.Values{"generate": {"1"}, "home": {"/httpdocs/img"}, "read": {"1"}, "write": {"1"}}))
 		wantBody(t, "POST edit generate", r, "New password set")
 		_, pw := credentials(t, r.body)
 		if _, err := p.env.Service.AuthenticateFTP(context.Background(), "web1", pw, loopback); err != nil {

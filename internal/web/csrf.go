@@ -47,7 +47,7 @@ func (h *handler) checkCSRF(next http.Handler) http.Handler {
 			got = r.PostFormValue(csrfField)
 		}
 		want := ""
-		if r.URL.Path == "/login" {
+		if r.URL.Path == "/login" || r.URL.Path == "/login/2fa" {
 			if c, err := r.Cookie(h.loginCSRFCookie()); err == nil {
 				want = c.Value
 			}

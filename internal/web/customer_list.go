@@ -30,6 +30,7 @@ type CustomerRow struct {
 	StatusURL   string
 	LimitsURL   string
 	AccountsURL string
+	EditURL     string
 }
 
 // handleCustomerList lists the customers.
@@ -69,7 +70,7 @@ func (h *handler) customerListPage(r *http.Request, errLogin, errText, entered s
 			Suspended: c.Status == hosting.StatusSuspended, Sites: siteCount[c.ID], Accounts: n,
 			MaxAccounts: limitFormValue(c.MaxFTPAccounts), LimitText: limitText(c.MaxFTPAccounts),
 			StatusURL: "/customers/" + pathEscape(c.Login) + "/status", LimitsURL: "/customers/" + pathEscape(c.Login) + "/limits",
-			AccountsURL: "/accounts?q=" + url.QueryEscape(c.Login)}
+			AccountsURL: "/accounts?q=" + url.QueryEscape(c.Login), EditURL: "/customers/" + pathEscape(c.Login) + "/edit"}
 		if c.Login == errLogin {
 			row.Error, row.MaxAccounts = errText, entered
 		}

@@ -28,7 +28,7 @@ type panel struct {
 // newPanel starts the panel on 127.0.0.1 with an administrator "admin",
 // customers "alice" (site example.com, account "web1") and "bob" (site
 // bob.example, account "bobftp").
-func newPanel(t *testing.T, o web.Options) *panel {
+func newPanel(t testing.TB, o web.Options) *panel {
 	t.Helper()
 	env := hostingtest.New(t)
 	ctx := env.Admin(context.Background())
@@ -55,13 +55,13 @@ func (p *panel) ctx() context.Context { return p.env.Admin(context.Background())
 
 // client is one browser: a cookie jar and the last CSRF token seen.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	p    *panel
 	http *http.Client
 	csrf string
 }
 
-func (p *panel) client(t *testing.T) *client {
+func (p *panel) client(t testing.TB) *client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
@@ -146,7 +146,7 @@ func (c *client) login(login, password string) {
 }
 
 // loggedIn returns a client signed in as login.
-func (p *panel) loggedIn(t *testing.T, login string) *client {
+func (p *panel) loggedIn(t testing.TB, login string) *client {
 	t.Helper()
 	c := p.client(t)
 	pw := hostingtest.Password
@@ -158,7 +158,7 @@ func (p *panel) loggedIn(t *testing.T, login string) *client {
 }
 
 // wantStatus fails unless r has status want.
-func wantStatus(t *testing.T, what string, r response, want int) {
+func wantStatus(t testing.TB, what string, r response, want int) {
 	t.Helper()
 	if r.status != want {
 		t.Fatalf("%s: status %d, want %d; body: %s", what, r.status, want, excerpt(r.body))
@@ -166,7 +166,7 @@ func wantStatus(t *testing.T, what string, r response, want int) {
 }
 
 // wantBody fails unless the body contains every one of subs.
-func wantBody(t *testing.T, what string, r response, subs ...string) {
+func wantBody(t testing.TB, what string, r response, subs ...string) {
 	t.Helper()
 	for _, s := range subs {
 		if !strings.Contains(r.body, s) {
@@ -176,7 +176,7 @@ func wantBody(t *testing.T, what string, r response, subs ...string) {
 }
 
 // wantNoBody fails if the body contains any of subs.
-func wantNoBody(t *testing.T, what string, r response, subs ...string) {
+func wantNoBody(t testing.TB, what string, r response, subs ...string) {
 	t.Helper()
 	for _, s := range subs {
 		if strings.Contains(r.body, s) {
@@ -197,7 +197,27 @@ func excerpt(body string) string {
 }
 
 // account returns an account by login through the service, as admin.
-func (p *panel) account(t *testing.T, login string) (*hosting.Account, error) {
+func (p *panel) account(t testing.TB, login string) (*hosting.Account, error) {
 	t.Helper()
 	return p.env.Service.Account(p.ctx(), login)
+}
+
+// reveal follows the redirect of a POST that made a secret to its
+// one-time page and returns that page; a second visit must not show it
+// again.
+func (c *client) reveal(what string, r response) response {
+	c.t.Helper()
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/done/") {
+		c.t.Fatalf("%s: status %d location %q, want 303 to /done/…; body: %s", what, r.status, r.location, excerpt(r.body))
+	}
+	page := c.get(r.location)
+	wantStatus(c.t, what+" once-page", page, http.StatusOK)
+	if page.header.Get("Cache-Control") != "no-store" {
+		c.t.Errorf("%s: once-page Cache-Control=%q, want no-store", what, page.header.Get("Cache-Control"))
+	}
+	again := c.get(r.location)
+	if again.status != http.StatusSeeOther || strings.Contains(again.body, "cred-password") {
+		c.t.Errorf("%s: second visit status %d, want 303 and no secret", what, again.status)
+	}
+	return page
 }

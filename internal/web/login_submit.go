@@ -11,9 +11,10 @@ import (
 )
 
 // handleLoginSubmit checks panel credentials (administrators, then
-// customers) and starts a session. The service's guard counts failures
-// per address and login, on every interface together, and refuses a
-// banned address before the password is checked.
+// customers) and starts a session, or asks for the second factor. The
+// service's guard counts failures per address and login, on every
+// interface together, and refuses a banned address before the password
+// is checked.
 func (h *handler) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 	login := strings.TrimSpace(r.PostFormValue("login"))
 	pw := r.PostFormValue("password")
@@ -43,17 +44,16 @@ func (h *handler) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if _, err := h.newSession(w, r, actor); err != nil {
+	need, err := h.svc.TwoFactorRequired(r.Context(), actor.Kind, actor.Login)
+	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	ctx := hosting.WithActor(r.Context(), actor)
-	if err := h.svc.Audit(ctx, "panel.login", string(actor.Kind), actor.Login, "web panel sign-in"); err != nil {
-		h.log.Warn("web: audit login", "err", err)
+	if need {
+		h.startSecondFactor(w, r, actor, p.Next)
+		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: h.loginCSRFCookie(), Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: h.opts.SecureCookies, SameSite: http.SameSiteStrictMode})
-	http.Redirect(w, r, localPath(p.Next, "/accounts"), http.StatusSeeOther)
+	h.finishSignIn(w, r, actor, p.Next, false)
 }
 
 func plural(n int) string {

@@ -24,7 +24,8 @@ var staticFS embed.FS
 // pageFiles are the page templates; each is parsed with the layout and
 // the partials into a set of its own.
 var pageFiles = []string{"login", "accounts", "site_accounts", "account_created", "account_edit",
-	"account_delete", "connections", "customers", "sites", "audit", "error"}
+	"account_delete", "connections", "customers", "sites", "audit", "error",
+	"customer_form", "confirm_delete", "site_form", "tokens", "bans", "password", "login_2fa", "twofactor"}
 
 // pages holds the parsed templates and the static files' version tags.
 type pages struct {

@@ -36,6 +36,10 @@ type webSession struct {
 	Created    time.Time         `json:"created"`
 	Expires    time.Time         `json:"expires"`
 	Flash      *flash            `json:"flash,omitempty"`
+	// TwoFA: the user signed in with a second factor (or enrolled one in
+	// this session); PendingTOTP: an otpauth:// URL being enrolled.
+	TwoFA       bool   `json:"two_fa,omitempty"`
+	PendingTOTP string `json:"pending_totp,omitempty"`
 }
 
 // flash is a one-time message shown on the next page. It never holds a
@@ -238,6 +242,14 @@ func (h *handler) principalValid(ctx context.Context, s *webSession) bool {
 func (h *handler) auth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if sessionFrom(r.Context()) != nil {
+			if h.needsEnrolment(r) {
+				if r.Method == http.MethodGet {
+					http.Redirect(w, r, "/2fa", http.StatusSeeOther)
+				} else {
+					h.forbidden(w, r, "Set up two-factor sign-in first: your hosting provider requires it for administrators.")
+				}
+				return
+			}
 			next(w, r)
 			return
 		}

@@ -7,8 +7,10 @@ import (
 )
 
 // handleSiteAccountCreate adds an account in advanced mode: login,
-// password (or generated), home folder (created when asked), quota and
-// permissions. Errors are shown next to their fields, values kept.
+// password (or generated), home folder (created when asked), quota,
+// permissions, expiry and allowed addresses. Every field is checked at
+// once; errors are listed in a summary and shown next to their fields,
+// values kept (except the password). Success redirects to a once-page.
 func (h *handler) handleSiteAccountCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	site, err := h.svc.Site(ctx, r.PathValue("name"))
@@ -17,32 +19,19 @@ func (h *handler) handleSiteAccountCreate(w http.ResponseWriter, r *http.Request
 		return
 	}
 	f := readAccountForm(r)
-	in := hosting.AccountCreate{SiteID: site.ID, Login: f.Login, Home: f.Home, CreateMissing: f.CreateMissing,
-		Read: &f.Read, Write: &f.Write}
-	switch {
-	case f.Login == "":
-		err = hosting.FieldErrorf(hosting.CodeInvalidLogin, "login", "enter a login")
-	case !f.Generate && f.Password == "":
-		err = hosting.FieldErrorf(hosting.CodeWeakPassword, "password", "enter a password, or tick Generate")
-	}
-	if !f.Generate {
-		in.Password = f.Password
-	}
-	if err == nil {
-		var q int64
-		if q, err = parseQuota(f.Quota, f.QuotaUnit); err == nil {
-			in.QuotaBytes = &q
+	in := h.check(r, &f, site)
+	if len(f.Errors) == 0 {
+		c := hosting.AccountCreate{SiteID: site.ID, Login: f.Login, Home: f.Home, CreateMissing: f.CreateMissing,
+			Read: &f.Read, Write: &f.Write, QuotaBytes: &in.quota, ExpiresAt: in.expires, AllowedIPs: in.allowed}
+		if !f.Generate {
+			c.Password = f.Password
 		}
-	}
-	var a *hosting.Account
-	var pw string
-	if err == nil {
-		a, pw, err = h.svc.CreateAccount(ctx, in)
-	}
-	if err != nil {
+		a, pw, err := h.svc.CreateAccount(ctx, c)
+		if err == nil {
+			h.revealAccount(w, r, a, pw, "FTP account created", "/sites/"+pathEscape(site.Name)+"/accounts")
+			return
+		}
 		h.failForm(r, &f, err)
-		h.renderSiteAccounts(w, r, http.StatusUnprocessableEntity, site, f)
-		return
 	}
-	h.renderCreated(w, r, a, pw, "FTP account created", "/sites/"+pathEscape(site.Name)+"/accounts")
+	h.renderSiteAccounts(w, r, http.StatusUnprocessableEntity, site, f)
 }

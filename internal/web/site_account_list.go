@@ -27,7 +27,7 @@ func (h *handler) handleSiteAccountList(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	q, unit := quotaFormValue(site.DefaultQuota)
-	f := AccountForm{Read: true, Write: true, Home: "/", Quota: q, QuotaUnit: unit}
+	f := AccountForm{Read: true, Write: true, Home: h.simpleHome(site), Quota: q, QuotaUnit: unit}
 	h.renderSiteAccounts(w, r, http.StatusOK, site, f)
 }
 
@@ -61,6 +61,7 @@ func (h *handler) renderSiteAccounts(w http.ResponseWriter, r *http.Request, sta
 	if pol.LoginPreset == "hestia" {
 		f.LoginHint = fmt.Sprintf("%d to %d letters, digits, “.”, “_” and “-”, starting and ending with a letter or digit.", pol.LoginMinLen, pol.LoginMaxLen)
 	}
+	f.finish(h.svc.Now().Format("2006-01-02"))
 	p.Form = f
 	h.render(w, r, status, "site_accounts", p)
 }

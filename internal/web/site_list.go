@@ -28,6 +28,7 @@ type SiteRow struct {
 	Errors       FieldErrors
 	FormError    string
 	StatusURL    string
+	EditURL      string
 	LimitsURL    string
 }
 
@@ -62,7 +63,7 @@ func (h *handler) siteListPage(r *http.Request, errSite string, errRow *SiteRow)
 		row := SiteRow{Site: h.siteView(r, s), OwnStatus: statusText(s.Status), Accounts: n,
 			MaxAccounts: limitFormValue(s.MaxFTPAccounts), DefaultQuota: q, QuotaUnit: unit, IP: s.IP,
 			LimitText: limitText(s.MaxFTPAccounts), QuotaText: "Unlimited",
-			StatusURL: "/sites/" + pathEscape(s.Name) + "/status", LimitsURL: "/sites/" + pathEscape(s.Name) + "/limits"}
+			StatusURL: "/sites/" + pathEscape(s.Name) + "/status", LimitsURL: "/sites/" + pathEscape(s.Name) + "/limits", EditURL: "/sites/" + pathEscape(s.Name) + "/edit"}
 		if s.DefaultQuota >= 0 {
 			row.QuotaText = formatBytes(s.DefaultQuota)
 		}

@@ -49,6 +49,12 @@ type AccountCard struct {
 	EditURL       string
 	DeleteURL     string
 	DeleteAllowed bool
+	StatusURL     string
+	OwnSuspended  bool   // the account itself is suspended (Resume shown)
+	CSRF          string // for the card's suspend/resume form
+	LastAddr      string
+	Expires       string
+	Allowed       string
 }
 
 // QuotaView is a quota usage bar.
@@ -185,7 +191,14 @@ func (h *handler) accountCard(r *http.Request, a *hosting.Account, site SiteView
 		Quota: quotaView(a.UsedBytes, a.QuotaBytes), Read: a.Read, Write: a.Write,
 		EditURL:       "/accounts/" + pathEscape(a.Login) + "/edit",
 		DeleteURL:     "/accounts/" + pathEscape(a.Login) + "/delete",
-		DeleteAllowed: !a.Main}
+		DeleteAllowed: !a.Main, StatusURL: "/accounts/" + pathEscape(a.Login) + "/status",
+		OwnSuspended: a.Status == hosting.StatusSuspended, Allowed: strings.Join(a.AllowedIPs, ", ")}
+	if s := sessionFrom(r.Context()); s != nil {
+		c.CSRF = s.CSRF
+	}
+	if a.ExpiresAt != nil {
+		c.Expires = a.ExpiresAt.UTC().Format("2006-01-02")
+	}
 	if a.UsedMeasuredAt != nil {
 		c.Quota.Measured = formatTime(*a.UsedMeasuredAt)
 	}
@@ -209,6 +222,7 @@ func (h *handler) accountCard(r *http.Request, a *hosting.Account, site SiteView
 	}
 	if a.LastLoginAt != nil {
 		c.LastLogin = formatTime(*a.LastLoginAt)
+		c.LastAddr = a.LastLoginAddr
 	}
 	return c
 }

@@ -45,6 +45,14 @@ type Options struct {
 	// (files 0666&^Umask, folders 0777&^Umask), as for FTP uploads;
 	// nil means 022.
 	Umask *fs.FileMode
+	// SimpleHome is the home folder of accounts added in simple mode; ""
+	// picks the site's web folder (e.g. /httpdocs) when it exists, else
+	// the whole site.
+	SimpleHome string
+	// Require2FAForAdmins sends administrators without two-factor
+	// sign-in to its set-up page until they enrol
+	// (panel.require_2fa_for_admins).
+	Require2FAForAdmins bool
 }
 
 // handler holds the panel's dependencies; its methods are the routes.
@@ -54,6 +62,10 @@ type handler struct {
 	log    *slog.Logger
 	pages  *pages
 	usages *homefs.Usages
+	// throttle guards second-factor codes and the current-password check
+	// of a password change; sign-in passwords go through the service's
+	// guard.
+	throttle *loginThrottle
 }
 
 // NewHandler returns the panel's HTTP handler. Templates are parsed here;
@@ -72,7 +84,8 @@ func NewHandler(svc *hosting.Service, o Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{svc: svc, opts: o, log: o.Logger, pages: p, usages: o.Usages}
+	h := &handler{svc: svc, opts: o, log: o.Logger, pages: p, usages: o.Usages,
+		throttle: newLoginThrottle(loginMaxFailures, loginWindow)}
 	if h.usages == nil {
 		h.usages = homefs.NewUsages()
 	}
@@ -107,6 +120,7 @@ func NewHandler(svc *hosting.Service, o Options) (http.Handler, error) {
 
 	// The built-in file manager (files*.go).
 	h.registerFileRoutes(mux)
+	h.panelRoutes(mux)
 
 	mux.HandleFunc("/", h.handleNotFound)
 

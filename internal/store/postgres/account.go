@@ -141,7 +141,7 @@ func (db *DB) CreateAccount(ctx context.Context, a *hosting.Account, ev *hosting
 
 const accountCols = `a.id, a.login, a.site_id, s.name, a.customer_id, c.login, a.home, a.password_hash, a.quota_bytes,
 	a.can_read, a.can_write, a.status, a.main, a.expires_at, a.allowed_ips, a.created_at, a.updated_at,
-	a.last_login_at, a.used_bytes, s.status, c.status, s.root, s.uid, s.gid, a.used_measured_at`
+	a.last_login_at, a.used_bytes, s.status, c.status, s.root, s.uid, s.gid, a.used_measured_at, a.last_login_addr`
 
 const accountFrom = " FROM ftp_accounts a JOIN sites s ON s.id = a.site_id JOIN customers c ON c.id = a.customer_id"
 
@@ -150,7 +150,7 @@ func scanAccount(row pgx.Row) (*hosting.Account, error) {
 	if err := row.Scan(&a.ID, &a.Login, &a.SiteID, &a.SiteName, &a.CustomerID, &a.CustomerLogin, &a.Home,
 		&a.PasswordHash, &a.QuotaBytes, &a.Read, &a.Write, &a.Status, &a.Main, &a.ExpiresAt, &a.AllowedIPs,
 		&a.CreatedAt, &a.UpdatedAt, &a.LastLoginAt, &a.UsedBytes, &a.SiteStatus, &a.CustomerStatus, &a.SiteRoot,
-		&a.SiteUID, &a.SiteGID, &a.UsedMeasuredAt); err != nil {
+		&a.SiteUID, &a.SiteGID, &a.UsedMeasuredAt, &a.LastLoginAddr); err != nil {
 		return nil, err
 	}
 	if len(a.AllowedIPs) == 0 {
@@ -218,7 +218,7 @@ func (db *DB) Accounts(ctx context.Context, f hosting.AccountFilter) ([]*hosting
 	if f.AfterID > 0 {
 		w.add("a.id > ?", f.AfterID)
 	}
-	q := "SELECT " + accountCols + accountFrom + w.String() + " ORDER BY a.id" + w.limitOffset(f.Limit, 0)
+	q := "SELECT " + accountCols + accountFrom + w.String() + accountOrder(f.Order) + w.limitOffset(f.Limit, f.Offset)
 	rows, err := db.pool.Query(ctx, q, w.args...)
 	if err != nil {
 		return nil, wrap(op, err)
@@ -300,4 +300,29 @@ func (db *DB) SetUsedBytes(ctx context.Context, id int64, used int64) error {
 		return wrap("set used bytes", err)
 	}
 	return affected(tag, hosting.Errorf(hosting.CodeNotFound, "account %d not found", id))
+}
+
+// accountOrder is the ORDER BY clause of an account listing.
+func accountOrder(o hosting.AccountOrder) string {
+	switch o {
+	case hosting.OrderByLogin:
+		return " ORDER BY a.login COLLATE \"C\", a.id"
+	case hosting.OrderByLastLogin:
+		return " ORDER BY a.last_login_at DESC NULLS LAST, a.login COLLATE \"C\", a.id"
+	case hosting.OrderByUsage:
+		return " ORDER BY a.used_bytes DESC, a.login COLLATE \"C\", a.id"
+	}
+	return " ORDER BY a.id"
+}
+
+// SetLastLoginAddr implements hosting.Store (issue 12).
+func (db *DB) SetLastLoginAddr(ctx context.Context, id int64, addr string) error {
+	const op = "set last login address"
+	return db.write(ctx, op, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "UPDATE ftp_accounts SET last_login_addr = $1 WHERE id = $2", addr, id)
+		if err != nil {
+			return wrap(op, err)
+		}
+		return affected(tag, hosting.Errorf(hosting.CodeNotFound, "account %d not found", id))
+	})
 }

@@ -167,7 +167,7 @@ func (db *DB) CreateAccount(ctx context.Context, a *hosting.Account, ev *hosting
 
 const accountCols = `a.id, a.login, a.site_id, s.name, a.customer_id, c.login, a.home, a.password_hash, a.quota_bytes,
 	a.can_read, a.can_write, a.status, a.main, a.expires_at, a.allowed_ips, a.created_at, a.updated_at,
-	a.last_login_at, a.used_bytes, s.status, c.status, s.root, s.uid, s.gid, a.used_measured_at`
+	a.last_login_at, a.used_bytes, s.status, c.status, s.root, s.uid, s.gid, a.used_measured_at, a.last_login_addr`
 
 const accountFrom = " FROM ftp_accounts a JOIN sites s ON s.id = a.site_id JOIN customers c ON c.id = a.customer_id"
 
@@ -179,7 +179,7 @@ func scanAccount(row interface{ Scan(...any) error }) (*hosting.Account, error) 
 	if err := row.Scan(&a.ID, &a.Login, &a.SiteID, &a.SiteName, &a.CustomerID, &a.CustomerLogin, &a.Home,
 		&a.PasswordHash, &a.QuotaBytes, &a.Read, &a.Write, &a.Status, &a.Main, &expires, &ips, &created, &updated,
 		&lastLogin, &a.UsedBytes, &a.SiteStatus, &a.CustomerStatus, &a.SiteRoot, &a.SiteUID, &a.SiteGID,
-		&measured); err != nil {
+		&measured, &a.LastLoginAddr); err != nil {
 		return nil, err
 	}
 	var err error
@@ -248,7 +248,7 @@ func (db *DB) Accounts(ctx context.Context, f hosting.AccountFilter) ([]*hosting
 	if f.AfterID > 0 {
 		w.add("a.id > ?", f.AfterID)
 	}
-	q := "SELECT " + accountCols + accountFrom + w.String() + " ORDER BY a.id" + limitOffset(w, f.Limit, 0)
+	q := "SELECT " + accountCols + accountFrom + w.String() + accountOrder(f.Order) + limitOffset(w, f.Limit, f.Offset)
 	rows, err := db.rs.QueryContext(ctx, q, w.args...)
 	if err != nil {
 		return nil, wrap(op, err)
@@ -345,6 +345,31 @@ func (db *DB) SetUsedBytes(ctx context.Context, id int64, used int64) error {
 	const op = "set used bytes"
 	return db.write(ctx, op, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE ftp_accounts SET used_bytes = ? WHERE id = ?", used, id)
+		if err != nil {
+			return wrap(op, err)
+		}
+		return affected(res, op, hosting.Errorf(hosting.CodeNotFound, "account %d not found", id))
+	})
+}
+
+// accountOrder is the ORDER BY clause of an account listing.
+func accountOrder(o hosting.AccountOrder) string {
+	switch o {
+	case hosting.OrderByLogin:
+		return " ORDER BY a.login, a.id"
+	case hosting.OrderByLastLogin:
+		return " ORDER BY a.last_login_at DESC NULLS LAST, a.login, a.id"
+	case hosting.OrderByUsage:
+		return " ORDER BY a.used_bytes DESC, a.login, a.id"
+	}
+	return " ORDER BY a.id"
+}
+
+// SetLastLoginAddr implements hosting.Store (issue 12).
+func (db *DB) SetLastLoginAddr(ctx context.Context, id int64, addr string) error {
+	const op = "set last login address"
+	return db.write(ctx, op, func(tx *wtx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE ftp_accounts SET last_login_addr = ? WHERE id = ?", addr, id)
 		if err != nil {
 			return wrap(op, err)
 		}

@@ -46,10 +46,11 @@ type copyTable struct {
 // matches migrations/ and the PostgreSQL store's list.
 func copyTables() []copyTable {
 	return []copyTable{
-		{"admins", "id", []copyCol{{"id", kInt}, {"login", kText}, {"password_hash", kText}, {"created_at", kTime}}},
+		{"admins", "id", []copyCol{{"id", kInt}, {"login", kText}, {"password_hash", kText}, {"created_at", kTime},
+			{"totp_secret", kText}, {"totp_recovery", kText}, {"totp_last_step", kInt}}},
 		{"customers", "id", []copyCol{{"id", kInt}, {"login", kText}, {"name", kText}, {"email", kText},
 			{"password_hash", kText}, {"status", kText}, {"max_ftp_accounts", kInt}, {"created_at", kTime},
-			{"updated_at", kTime}}},
+			{"updated_at", kTime}, {"totp_secret", kText}, {"totp_recovery", kText}, {"totp_last_step", kInt}}},
 		{"sites", "id", []copyCol{{"id", kInt}, {"name", kText}, {"customer_id", kInt}, {"root", kText},
 			{"ip", kText}, {"uid", kInt}, {"gid", kInt}, {"status", kText}, {"max_ftp_accounts", kInt},
 			{"default_quota", kInt}, {"created_at", kTime}, {"updated_at", kTime}, {"used_bytes", kInt},
@@ -58,7 +59,7 @@ func copyTables() []copyTable {
 			{"home", kText}, {"password_hash", kText}, {"quota_bytes", kInt}, {"can_read", kBool}, {"can_write", kBool},
 			{"status", kText}, {"main", kBool}, {"expires_at", kTimeNull}, {"allowed_ips", kStrings},
 			{"created_at", kTime}, {"updated_at", kTime}, {"last_login_at", kTimeNull}, {"used_bytes", kInt},
-			{"used_measured_at", kTimeNull}}},
+			{"used_measured_at", kTimeNull}, {"last_login_addr", kText}}},
 		{"tokens", "id", []copyCol{{"id", kInt}, {"kind", kText}, {"key", kText}, {"secret_hash", kText},
 			{"admin", kBool}, {"customer_id", kIntNull}, {"description", kText}, {"created_at", kTime},
 			{"last_used_at", kTimeNull}}},

@@ -114,6 +114,13 @@ func fill(tb testing.TB, st hosting.Store) {
 	must(tb, st.DeleteAccount(ctx, accts[1].ID, ev("account.delete", "web2", bob.ID)))
 	must(tb, st.RecordLogin(ctx, accts[0].ID, ns(9), "$6$salt$hash", "$argon2id$upgraded"))
 	must(tb, st.SetUsedBytes(ctx, accts[0].ID, 4242))
+	must(tb, st.SetLastLoginAddr(ctx, accts[0].ID, "203.0.113.4"))
+	// Two-factor sign-in of an admin and a customer (issue 12).
+	for _, tf := range []*hosting.TwoFactor{{Kind: hosting.ActorAdmin, ID: admins[0].ID}, {Kind: hosting.ActorCustomer, ID: bob.ID}} {
+		on := *tf
+		on.Secret, on.Recovery, on.LastStep = "JBSWY3DPEHPK3PXP", []string{"h1", "h2"}, 58000123
+		must(tb, st.UpdateTwoFactor(ctx, &on, tf, ev("2fa.enable", "x", 0)))
+	}
 	accts[2].Home = "/logs/old"
 	must(tb, st.UpdateAccount(ctx, accts[2], ev("account.update", "eve_x", eve.ID)))
 

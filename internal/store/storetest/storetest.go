@@ -38,6 +38,8 @@ func Run(t *testing.T, open Opener) {
 		{"Customer", testCustomer},
 		{"Site", testSite},
 		{"Account", testAccount},
+		{"AccountOrder", testAccountOrder},
+		{"TwoFactor", testTwoFactor},
 		{"Audit", testAudit},
 		{"Token", testToken},
 		{"SSHKey", testSSHKey},

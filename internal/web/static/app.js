@@ -165,6 +165,37 @@
     });
   }
 
+  // Error summary: after a failed submit it takes focus and comes into
+  // view; its links move focus to the field concerned.
+  function initErrorSummary() {
+    var box = $("[data-error-summary]");
+    if (!box) { return; }
+    box.scrollIntoView({ block: "start" });
+    box.focus({ preventScroll: true });
+    $all("a[data-focus]", box).forEach(function (a) {
+      a.addEventListener("click", function (ev) {
+        var field = document.getElementById(a.getAttribute("data-focus"));
+        if (!field) { return; }
+        ev.preventDefault();
+        field.scrollIntoView({ block: "center" });
+        field.focus();
+      });
+    });
+  }
+
+  // Typed confirmation: a submit button with data-confirm-input stays
+  // disabled until the input holds the expected text.
+  function initConfirm() {
+    $all("[data-confirm-input]").forEach(function (btn) {
+      var input = document.getElementById(btn.getAttribute("data-confirm-input"));
+      if (!input) { return; }
+      var want = btn.getAttribute("data-confirm-value");
+      var sync = function () { btn.disabled = input.value.trim() !== want; };
+      input.addEventListener("input", sync);
+      sync();
+    });
+  }
+
   function init() {
     document.documentElement.classList.add("js");
     initCopy();
@@ -173,6 +204,8 @@
     initFolderPicker();
     initPasswords();
     initPolling();
+    initConfirm();
+    initErrorSummary();
   }
 
   if (document.readyState === "loading") {
