@@ -70,7 +70,10 @@ func TestService_CreateAccount_NoHashWhenRefused(t *testing.T) {
 	}
 	d := time.Since(start)
 	t.Logf("400 duplicate creates: %v, %d hashes", d, n.Load())
-	if n.Load() != 0 || d > 5*time.Second {
+	// The hash count is the check; the time (0.05 s here, 14.6 s with a
+	// hash each) only shows in the log, as -race on a loaded machine
+	// stretches it.
+	if n.Load() != 0 {
 		t.Errorf("400 duplicate creates took %v with %d hashes, want no hash", d, n.Load())
 	}
 	// A create that passes every check is hashed once.

@@ -8,11 +8,10 @@ import (
 	"testing"
 )
 
-// TestHandler_AuthBeforeParse: credentials are checked before anything
+// testAuthBeforeParse: credentials are checked before anything
 // about the packet, as Plesk does, so that a caller without them learns
 // nothing about parsing, versions or the method (issue 16.2).
-func TestHandler_AuthBeforeParse(t *testing.T) {
-	e := mustEnv(t)
+func testAuthBeforeParse(t *testing.T, e *testEnv) {
 	bodies := map[string][]byte{
 		"Malformed":       []byte(`<packet><ftp-user>`),
 		"BadVersion":      []byte(`<packet version="100.0.0"><ftp-user><get><filter/></get></ftp-user></packet>`),
@@ -31,6 +30,9 @@ func TestHandler_AuthBeforeParse(t *testing.T) {
 		{asWrongPass, http.MethodGet, 1001},
 	} {
 		for name, body := range bodies {
+			if tc.method == http.MethodGet && name != "Malformed" {
+				continue // one is enough: each wrong password costs a verification
+			}
 			t.Run(string(tc.auth)+"/"+tc.method+"/"+name, func(t *testing.T) {
 				req, err := http.NewRequest(tc.method, e.URL, bytes.NewReader(body))
 				if err != nil {
@@ -64,9 +66,8 @@ func TestHandler_AuthBeforeParse(t *testing.T) {
 	mustAccountCount(t, e, 3)
 }
 
-// TestHandler_NotAPacket: a body that holds no packet says why.
-func TestHandler_NotAPacket(t *testing.T) {
-	e := mustEnv(t)
+// testNotAPacket: a body that holds no packet says why.
+func testNotAPacket(t *testing.T, e *testEnv) {
 	for _, tc := range []struct {
 		name, body, text string
 	}{
@@ -78,7 +79,7 @@ func TestHandler_NotAPacket(t *testing.T) {
 		{"OnlyProlog", `<?xml version="1.0"?><!-- nothing -->`, "holds no <packet> element"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := mustAnswer(t, e.post(t, asAdmin, []byte(tc.body), false))
+			a := mustAnswer(t, e.post(t, asAdminKey, []byte(tc.body), false))
 			if a.systemCode() != 1014 || !strings.Contains(a.System.ErrText, tc.text) {
 				t.Fatalf("system error %d %q, want 1014 mentioning %q", a.systemCode(), a.System.ErrText, tc.text)
 			}
@@ -86,10 +87,9 @@ func TestHandler_NotAPacket(t *testing.T) {
 	}
 }
 
-// TestHandler_EmptyFilterValue: an empty filter value answers like any
+// testEmptyFilterValue: an empty filter value answers like any
 // other value that names nothing, with its (empty) <filter-id>.
-func TestHandler_EmptyFilterValue(t *testing.T) {
-	e := mustEnv(t)
+func testEmptyFilterValue(t *testing.T, e *testEnv) {
 	for _, tc := range []struct {
 		name, body string
 		code       int
@@ -103,7 +103,7 @@ func TestHandler_EmptyFilterValue(t *testing.T) {
 		{"WebspaceGetName", `<webspace><get><filter><name></name></filter><dataset><gen_info/></dataset></get></webspace>`, 1013},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := e.post(t, asAdmin, []byte(`<packet>`+tc.body+`</packet>`), false)
+			r := e.post(t, asAdminKey, []byte(`<packet>`+tc.body+`</packet>`), false)
 			a := mustAnswer(t, r)
 			if len(a.Results) != 1 || a.Results[0].Status != "error" || a.Results[0].ErrCode != tc.code {
 				t.Fatalf("results %+v, want one error %d\n%s", a.Results, tc.code, r.Body)
