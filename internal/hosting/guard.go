@@ -614,7 +614,16 @@ func (g *Guard) ban(a *attempt, cfg GuardConfig, now time.Time) *Ban {
 		g.bans[a.addr] = guardBan{until: until, set: cur.set}
 	}
 	g.mu.Unlock()
-	if err := g.store.PutBan(ctx, b); err != nil {
+	err := g.store.PutBan(ctx, b)
+	// A refresh that read the store before this write committed may have
+	// missed the ban: it counts as set now, so ReplaceBans keeps it
+	// against every read that started before this moment.
+	// (A refresh may even have dropped it meanwhile: set it again.)
+	g.mu.Lock()
+	cur := g.bans[a.addr]
+	g.bans[a.addr] = guardBan{until: maxTime(until, cur.until), set: g.now()}
+	g.mu.Unlock()
+	if err != nil {
 		g.log.Error("guard: record ban", "addr", a.addr, "err", err)
 	} else {
 		ev := &AuditEvent{Time: now, ActorKind: ActorSystem, Actor: "defender", Via: a.via, RemoteAddr: a.remote,
@@ -624,5 +633,12 @@ func (g *Guard) ban(a *attempt, cfg GuardConfig, now time.Time) *Ban {
 		}
 	}
 	g.log.Warn("address banned", "addr", b.Addr, "until", b.Until.Format(time.RFC3339), "strikes", b.Strikes, "via", a.via)
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
 	return b
 }

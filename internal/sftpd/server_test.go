@@ -663,38 +663,48 @@ func TestLimits(t *testing.T) {
 	}
 }
 
-// TestBan: wrong passwords and refused keys ban the address for every
-// protocol (the registry's bans).
+// TestBan: wrong passwords (counted by the service's guard, shared with
+// every interface) and refused keys (counted here) ban the address for
+// every protocol (the registry's bans).
 func TestBan(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, func(c *Config) { c.Defender.MaxFailures = 3 })
-	bad := newUserKey(t)
-	for i := range 2 {
-		if _, err := f.sshDial(f.main.Login, "wrong"); err == nil {
-			t.Fatalf("attempt %d: wrong password accepted", i)
-		}
+	tests := []struct {
+		name  string
+		guess func(f *fixture) error
+	}{
+		{"password", func(f *fixture) error { _, err := f.sshDial(f.main.Login, "wrong"); return err }},
+		{"key", func(f *fixture) error { _, err := f.sshDial(f.main.Login, newUserKey(t)); return err }},
 	}
-	if _, err := f.sshDial(f.main.Login, bad); err == nil {
-		t.Fatal("bad key accepted")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, func(c *Config) { c.Defender.MaxFailures = 3 })
+			f.env.Service.Guard().Configure(hosting.GuardConfig{MaxFailures: 3, Window: time.Minute,
+				BanTime: time.Minute, MaxBanTime: time.Minute, RefreshInterval: 50 * time.Millisecond})
+			for i := range 3 {
+				if err := tc.guess(f); err == nil {
+					t.Fatalf("attempt %d: wrong %s accepted", i, tc.name)
+				}
+			}
+			waitFor(t, 2*time.Second, "ban recorded", func() bool {
+				b, err := f.env.Service.BanOf(f.admin(), "127.0.0.1")
+				return err == nil && b.Until.After(time.Now())
+			})
+			// Even the right password is refused now.
+			if _, err := f.sshDial(f.main.Login, hostingtest.Password); err == nil {
+				t.Fatal("banned address logged in")
+			}
+			if err := f.env.Service.DeleteBan(f.admin(), "127.0.0.1"); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, 3*time.Second, "ban lifted", func() bool {
+				c, err := f.sshDial(f.main.Login, hostingtest.Password)
+				if err == nil {
+					c.Close()
+				}
+				return err == nil
+			})
+		})
 	}
-	waitFor(t, 2*time.Second, "ban recorded", func() bool {
-		b, err := f.env.Service.BanOf(f.admin(), "127.0.0.1")
-		return err == nil && b.Until.After(time.Now()) && strings.Contains(b.Reason, "SFTP")
-	})
-	// Even the right password is refused now, at connect.
-	if _, err := f.sshDial(f.main.Login, hostingtest.Password); err == nil {
-		t.Fatal("banned address logged in")
-	}
-	if err := f.env.Service.DeleteBan(f.admin(), "127.0.0.1"); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, 3*time.Second, "ban lifted", func() bool {
-		c, err := f.sshDial(f.main.Login, hostingtest.Password)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
 }
 
 // TestIdle: a session without requests is closed after IdleTimeout.
