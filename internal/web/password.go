@@ -41,19 +41,19 @@ func (h *handler) handlePasswordSubmit(w http.ResponseWriter, r *http.Request) {
 	cur, pw, again := r.PostFormValue("current"), r.PostFormValue("password"), r.PostFormValue("confirm")
 	p := PasswordPage{Errors: FieldErrors{}}
 	addr := remoteAddr(r)
-	if _, blocked := h.throttle.blocked(addr, h.svc.Now()); blocked {
-		p.Errors.add("current", "too many wrong passwords from your address; wait a few minutes and try again")
-		h.renderPassword(w, r, http.StatusTooManyRequests, p)
-		return
-	}
 	if cur == "" {
 		p.Errors.add("current", "enter your current password")
 	} else if _, err := h.svc.AuthenticatePanel(r.Context(), s.Login, cur, hosting.ViaWeb, addr); err != nil {
-		if hosting.ErrorCode(err) != hosting.CodeUnauthorized {
+		// The service's guard counts this check like a sign-in.
+		if _, refused := hosting.LoginRefused(err); refused {
+			p.Errors.add("current", "too many wrong passwords; wait a few minutes and try again")
+			h.renderPassword(w, r, http.StatusTooManyRequests, p)
+			return
+		}
+		if _, banned := hosting.BanStarted(err); !banned && hosting.ErrorCode(err) != hosting.CodeUnauthorized {
 			h.serverError(w, r, err)
 			return
 		}
-		h.throttle.fail(addr, h.svc.Now())
 		p.Errors.add("current", "the current password is wrong")
 	}
 	if err := h.svc.Policy().CheckPassword(pw, s.Login); err != nil {
