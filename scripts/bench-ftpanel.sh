@@ -50,6 +50,7 @@ done
 
 log "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$BENCH/run-peers.sh" install setup
+"$REPO/scripts/warm-memory.sh" >&2
 
 BIN=$(mktemp -d /tmp/bench-ftpanel-bin.XXXXXX)/ftpanel
 (cd "$REPO" && go build -o "$BIN" ./cmd/ftpanel)

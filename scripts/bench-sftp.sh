@@ -52,6 +52,7 @@ cleanup() {
 trap cleanup EXIT
 
 log "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); results in $OUT"
+"$REPO/scripts/warm-memory.sh" >&2
 BIN=$WORK/ftpanel
 (cd "$REPO" && go build -o "$BIN" ./cmd/ftpanel)
 

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Touch the machine's free memory once, so that no server in a benchmark
+# pays for it.
+#
+# On a virtual machine that has just booted, a guest page the guest has
+# never used costs a fault in the host the first time it is written. The
+# page cache takes such pages for every new file, so an upload of 1 GiB
+# into a new file cost ftpanel 1.7–2.4 s of CPU on a fresh machine and
+# 0.35–0.65 s once its memory had been touched (2026-12-03): whichever
+# server happens to write first into untouched memory loses, and the rows
+# of a benchmark say more about the order of the servers than about them.
+# This writes one byte per page of the free memory (all but 1 GiB) in a
+# process that then exits, which takes a few seconds and is harmless on a
+# machine whose memory is already warm.
+#
+# Usage: scripts/warm-memory.sh   (the bench scripts call it first)
+set -euo pipefail
+python3 - <<'PY'
+import mmap
+
+free = 0
+with open("/proc/meminfo") as f:
+    for line in f:
+        if line.startswith("MemFree:"):
+            free = int(line.split()[1]) * 1024
+size = max(0, free - (1 << 30)) // mmap.PAGESIZE * mmap.PAGESIZE
+if size:
+    m = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    for off in range(0, size, mmap.PAGESIZE):
+        m[off] = 1
+    m.close()
+print("warm-memory: touched %.1f GiB" % (size / (1 << 30)))
+PY
