@@ -153,6 +153,9 @@ type guardFailure struct {
 type guardBan struct {
 	until time.Time
 	set   time.Time // when this process set it (zero: read from the store)
+	// storing: set by this process and not yet written to the store; a
+	// refresh, whenever it read, cannot have seen it and must keep it.
+	storing bool
 }
 
 func newGuard(store Store, now func() time.Time, log *slog.Logger, cfg GuardConfig) *Guard {
@@ -365,7 +368,7 @@ func (g *Guard) ReplaceBans(list []*Ban, readAt time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for k, b := range g.bans {
-		if !b.set.IsZero() && !b.set.Before(readAt) {
+		if b.storing || (!b.set.IsZero() && !b.set.Before(readAt)) {
 			m[k] = b
 		}
 	}
@@ -577,7 +580,7 @@ func (a *attempt) release(failed bool) *Ban {
 				}
 			}
 			addrEntry.fails = nil
-			g.bans[a.addr] = guardBan{until: now.Add(g.cfg.BanTime), set: now}
+			g.bans[a.addr] = guardBan{until: now.Add(g.cfg.BanTime), set: now, storing: true}
 			banning = true
 		}
 	}
@@ -611,14 +614,14 @@ func (g *Guard) ban(a *attempt, cfg GuardConfig, now time.Time) *Ban {
 		Reason: fmt.Sprintf("%d failed logins within %s, the last through %s", cfg.MaxFailures, cfg.Window, a.via)}
 	g.mu.Lock()
 	if cur := g.bans[a.addr]; until.After(cur.until) {
-		g.bans[a.addr] = guardBan{until: until, set: cur.set}
+		g.bans[a.addr] = guardBan{until: until, set: cur.set, storing: true}
 	}
 	g.mu.Unlock()
 	err := g.store.PutBan(ctx, b)
-	// A refresh that read the store before this write committed may have
-	// missed the ban: it counts as set now, so ReplaceBans keeps it
+	// Until now the ban was marked as being stored, which every refresh
+	// keeps. A refresh that read the store before this write committed may
+	// still have missed it: it counts as set now, so ReplaceBans keeps it
 	// against every read that started before this moment.
-	// (A refresh may even have dropped it meanwhile: set it again.)
 	g.mu.Lock()
 	cur := g.bans[a.addr]
 	g.bans[a.addr] = guardBan{until: maxTime(until, cur.until), set: g.now()}

@@ -237,3 +237,53 @@ func TestParseSafeList(t *testing.T) {
 		}
 	}
 }
+
+// slowBanStore delays PutBan, and reports through during whether the ban
+// being written is in force on this node meanwhile, after a refresh of
+// the bans from the store (which cannot have seen it yet).
+type slowBanStore struct {
+	hosting.Store
+	during func() bool
+	seen   chan bool
+}
+
+func (s *slowBanStore) PutBan(ctx context.Context, b *hosting.Ban) error {
+	s.seen <- s.during()
+	return s.Store.PutBan(ctx, b)
+}
+
+// A ban is in force from the failure that starts it, also while it is
+// being written to the store and a refresh reads the store meanwhile.
+func TestGuard_BanKeptWhileStored(t *testing.T) {
+	var env *hostingtest.Env
+	ip := netip.MustParseAddr("192.0.2.60")
+	st := &slowBanStore{seen: make(chan bool, 1)}
+	st.during = func() bool {
+		g := env.Service.Guard()
+		time.Sleep(30 * time.Millisecond) // the bans read are stale now
+		// Banned starts a refresh in the background; wait for it.
+		g.Banned(netip.MustParseAddr("192.0.2.61"))
+		time.Sleep(100 * time.Millisecond)
+		return g.Banned(ip)
+	}
+	env = hostingtest.NewWith(t, hostingtest.Config{WrapStore: func(s hosting.Store) hosting.Store {
+		st.Store = s
+		return st
+	}, Options: hosting.Options{Guard: hosting.GuardConfig{MaxFailures: 2, BanTime: time.Hour,
+		RefreshInterval: 10 * time.Millisecond}}})
+	env.MustCustomer(t, "alice")
+	for range 2 {
+		_ = panelLogin(env.Service, "alice", "wrong", ip.String())
+	}
+	select {
+	case banned := <-st.seen:
+		if !banned {
+			t.Error("a refresh during the ban's write dropped the ban")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no ban written")
+	}
+	if !env.Service.Guard().Banned(ip) {
+		t.Error("not banned after the write")
+	}
+}
