@@ -30,6 +30,9 @@ type accountJSON struct {
 	UpdatedAt       time.Time       `json:"updated_at"`
 	LastLoginAt     *time.Time      `json:"last_login_at"`
 	Connection      *connectionJSON `json:"connection,omitempty"`
+	// SFTP tells SFTP clients where to connect; beside Connection (which
+	// stays FTP's) so that clients written before SFTP see no change.
+	SFTP *sftpConnectionJSON `json:"sftp,omitempty"`
 	// Password is a generated password, in the create and password answers
 	// only: it is shown once and stored only as a hash.
 	Password string `json:"password,omitempty"`
@@ -42,6 +45,15 @@ type connectionJSON struct {
 	Port     int    `json:"port"`
 }
 
+// sftpConnectionJSON tells SFTP clients where to connect and which host
+// keys the server offers.
+type sftpConnectionJSON struct {
+	Protocol            string   `json:"protocol"`
+	Host                string   `json:"host"`
+	Port                int      `json:"port"`
+	HostKeyFingerprints []string `json:"host_key_fingerprints"`
+}
+
 func (h *handler) toAccount(a *hosting.Account) accountJSON {
 	out := accountJSON{ID: a.ID, Login: a.Login, Site: a.SiteName, SiteID: a.SiteID, Customer: a.CustomerLogin,
 		Home: a.Home, QuotaBytes: a.QuotaBytes, UsedBytes: a.UsedBytes, UsedMeasuredAt: a.UsedMeasuredAt, Read: a.Read, Write: a.Write,
@@ -52,6 +64,13 @@ func (h *handler) toAccount(a *hosting.Account) accountJSON {
 	}
 	if h.opts.FTPHost != "" {
 		out.Connection = &connectionJSON{Protocol: "ftp", Host: h.opts.FTPHost, Port: h.opts.FTPPort}
+		if h.opts.SFTPPort > 0 {
+			fps := h.opts.SFTPHostKeys
+			if fps == nil {
+				fps = []string{}
+			}
+			out.SFTP = &sftpConnectionJSON{Protocol: "sftp", Host: h.opts.FTPHost, Port: h.opts.SFTPPort, HostKeyFingerprints: fps}
+		}
 	}
 	return out
 }

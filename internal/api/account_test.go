@@ -2,9 +2,11 @@ package api
 
 import (
 	"context"
+	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -247,3 +249,39 @@ func logins(as []accountJSON) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestAPI_AccountSFTP: with SFTP on, the account object carries where
+// SFTP clients connect and the host key fingerprints beside the FTP
+// connection, which stays as it was; with SFTP off there is no "sftp".
+func TestAPI_AccountSFTP(t *testing.T) {
+	fps := []string{"ssh-ed25519 SHA256:7r1nVxYzqg0aHbq4m3Gf0xq6C3sWZVn0gK9T4cQpR2E", "ssh-rsa SHA256:Qm9vZ0F1dGhlbnRpY2F0ZWRLZXlGaW5nZXJwcmludDE"}
+	for _, tc := range []struct {
+		name string
+		edit func(*Options)
+		want *sftpConnectionJSON
+	}{
+		{"On", func(o *Options) { o.SFTPPort, o.SFTPHostKeys = 2222, fps },
+			&sftpConnectionJSON{Protocol: "sftp", Host: "ftp.example.net", Port: 2222, HostKeyFingerprints: fps}},
+		{"NoHostKeys", func(o *Options) { o.SFTPPort = 22 },
+			&sftpConnectionJSON{Protocol: "sftp", Host: "ftp.example.net", Port: 22, HostKeyFingerprints: []string{}}},
+		{"Off", nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t, tc.edit)
+			show := e.do(t, e.alice, "GET", "/api/v1/accounts/alice1", nil).want(t, http.StatusOK)
+			lst := decodeAs[list[accountJSON]](t, e.do(t, e.admin, "GET", "/api/v1/accounts?site=alice.example", nil).want(t, http.StatusOK))
+			created := decodeAs[accountJSON](t, e.do(t, e.alice, "POST", "/api/v1/accounts", map[string]any{"site": "alice.example"}).want(t, http.StatusCreated))
+			for _, a := range append([]accountJSON{decodeAs[accountJSON](t, show), created}, lst.Items...) {
+				if a.Connection == nil || *a.Connection != (connectionJSON{Protocol: "ftp", Host: "ftp.example.net", Port: 21}) {
+					t.Errorf("%s: connection=%+v, want FTP at ftp.example.net:21", a.Login, a.Connection)
+				}
+				if !reflect.DeepEqual(a.SFTP, tc.want) {
+					t.Errorf("%s: sftp=%+v, want %+v", a.Login, a.SFTP, tc.want)
+				}
+			}
+			if got := strings.Contains(string(show.body), `"sftp"`); got != (tc.want != nil) {
+				t.Errorf(`body has "sftp": %v, want %v: %s`, got, tc.want != nil, show.body)
+			}
+		})
+	}
+}

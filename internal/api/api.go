@@ -30,6 +30,13 @@ type Options struct {
 	// means 21.
 	FTPHost string
 	FTPPort int
+	// SFTPPort is the SFTP port shown in account objects (field "sftp",
+	// at FTPHost, with SFTPHostKeys); 0 means the server has no SFTP and
+	// omits the field, as does FTPHost "".
+	SFTPPort int
+	// SFTPHostKeys are the SFTP server's host key fingerprints
+	// ("ssh-ed25519 SHA256:..."), for clients to check on first connect.
+	SFTPHostKeys []string
 	// MaxBodyBytes bounds request bodies; 0 means 1 MiB.
 	MaxBodyBytes int64
 }

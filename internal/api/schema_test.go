@@ -334,6 +334,15 @@ func TestSchemaValidator(t *testing.T) {
 		{"null not allowed", func(m map[string]any) { m["home"] = nil }, false},
 		{"bad array item", func(m map[string]any) { m["allowed_ips"] = []any{json.Number("1")} }, false},
 		{"bad nested ref", func(m map[string]any) { m["connection"] = map[string]any{"protocol": "ftp", "host": "h"} }, false},
+		{"sftp", func(m map[string]any) {
+			m["sftp"] = map[string]any{"protocol": "sftp", "host": "h", "port": json.Number("2222"), "host_key_fingerprints": []any{"ssh-ed25519 SHA256:x"}}
+		}, true},
+		{"sftp without fingerprints", func(m map[string]any) {
+			m["sftp"] = map[string]any{"protocol": "sftp", "host": "h", "port": json.Number("2222")}
+		}, false},
+		{"sftp as ftp", func(m map[string]any) {
+			m["sftp"] = map[string]any{"protocol": "ftp", "host": "h", "port": json.Number("21"), "host_key_fingerprints": []any{}}
+		}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -28,8 +28,9 @@ type extraParts struct {
 	scan   usageScan // usage.go
 }
 
-// startParts starts the FTP server, then mounts the panel and the APIs on
-// mux (they show the FTP address, so the server binds first).
+// startParts starts the FTP and SFTP servers, then mounts the panel and
+// the APIs on mux (they show the servers' addresses and the SFTP host
+// keys, so the servers bind first).
 func (n *Node) startParts(ctx context.Context, mux *http.ServeMux) error {
 	cfg := n.cfg
 	lo, hi, _ := cfg.PassiveRange()
@@ -70,13 +71,16 @@ func (n *Node) startParts(ctx context.Context, mux *http.ServeMux) error {
 	}
 
 	host, port := n.connectHost(srv.Addr())
+	sftpPort, hostKeys := n.sftpConnect()
 	log := n.log.With("component", "http")
-	mux.Handle("/api/v1/", api.NewHandler(n.svc, api.Options{Logger: log, FTPHost: host, FTPPort: port}))
+	mux.Handle("/api/v1/", api.NewHandler(n.svc, api.Options{Logger: log, FTPHost: host, FTPPort: port,
+		SFTPPort: sftpPort, SFTPHostKeys: hostKeys}))
 	mux.Handle(plesk.Path, plesk.NewHandler(n.svc, plesk.Options{Logger: log}))
 	hh := hestia.NewHandler(n.svc, hestia.Options{Logger: log})
 	mux.Handle("/api/{$}", hh)
 	mux.Handle("/api/index.php", hh)
 	wh, err := web.NewHandler(n.svc, web.Options{Logger: log, FTPHost: host, FTPPort: port,
+		SFTPPort: sftpPort, SFTPHostKeys: hostKeys,
 		SecureCookies: cfg.HTTP.SecureCookies || cfg.HTTP.CertFile != "", FileManagerURL: cfg.Panel.FileManagerURL,
 		Usages: n.extra.usages, Umask: &umask, // the file manager charges the same pools as FTP
 		Require2FAForAdmins: cfg.Panel.Require2FAForAdmins, SimpleHome: cfg.Panel.SimpleHome})

@@ -3,7 +3,9 @@ package node
 import (
 	"context"
 	"fmt"
+	"net"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -69,6 +71,25 @@ func (n *Node) SFTPAddr() string {
 		return ""
 	}
 	return n.extra.sftp.Addr()
+}
+
+// sftpConnect returns the SFTP port users connect to (the bound port, at
+// the same host as FTP) and the host keys' fingerprints; 0 and nil when
+// SFTP is off.
+func (n *Node) sftpConnect() (int, []string) {
+	addr := n.SFTPAddr()
+	if addr == "" {
+		return 0, nil
+	}
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0, nil
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		return 0, nil
+	}
+	return port, n.SFTPHostKeys()
 }
 
 // SFTPHostKeys returns the SFTP host keys' fingerprints ("ssh-ed25519

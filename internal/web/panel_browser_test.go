@@ -171,7 +171,7 @@ func (b *browserSession) signOut() {
 // saves the README's screenshots.
 func TestBrowserPanel(t *testing.T) {
 	axe := axeSource(t)
-	p := newPanel(t, web.Options{FTPHost: "ftp.example.com"})
+	p := newPanel(t, web.Options{FTPHost: "ftp.example.com", SFTPPort: 2222, SFTPHostKeys: testHostKeys})
 	site, err := p.env.Service.Site(p.ctx(), "example.com")
 	if err != nil {
 		t.Fatal(err)
@@ -239,6 +239,54 @@ func TestBrowserPanel(t *testing.T) {
 	b.do("sort", chromedp.SetValue(chromedp.CSS("#sort"), "usage"), chromedp.Click(chromedp.CSS(`form[role=search] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#sort`)))
 	b.waitJS("the sorted page", `location.search.indexOf("sort=usage") >= 0 && document.readyState === "complete"`)
+
+	// SSH keys (issue 13): the card shows the SFTP line and leads to the
+	// keys page; a bad paste is refused with the focused error summary; a
+	// real key is listed by its fingerprint, then deleted in the dialog.
+	if got := b.eval("sftp line", `document.getElementById("sftp-web1").textContent`); got != "sftp -P 2222 web1@ftp.example.com" {
+		t.Errorf("web1 card's SFTP line = %q", got)
+	}
+	b.do("keys page", chromedp.Click(chromedp.CSS(`[data-account="web1"] a[href="/accounts/web1/keys"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#k-public-key")))
+	b.check("ssh keys")
+	b.do("bad key",
+		chromedp.SendKeys(chromedp.CSS("#k-public-key"), "ssh-ed25519 AAAA-not-a-key"),
+		chromedp.Submit(chromedp.CSS("#key-add-form")),
+		chromedp.WaitVisible(chromedp.CSS("[data-error-summary]")),
+		chromedp.Sleep(200*time.Millisecond),
+	)
+	if id := b.eval("focus", `document.activeElement.id`); id != "error-summary" {
+		t.Errorf("focus on %q after a refused key, want the error summary", id)
+	}
+	if code := b.eval("code", `document.getElementById("k-public-key-error").dataset.code`); code != "invalid_input" {
+		t.Errorf("refused key's code = %q, want invalid_input", code)
+	}
+	b.check("ssh keys with errors")
+	keyLine, keyFP, _ := newSSHKey(t)
+	b.do("add key",
+		chromedp.SetValue(chromedp.CSS("#k-public-key"), keyLine+" browser-test"),
+		chromedp.Submit(chromedp.CSS("#key-add-form")),
+		chromedp.WaitVisible(chromedp.CSS("tr[data-key] .fingerprint")),
+	)
+	if got := b.eval("fingerprint", `document.querySelector("tr[data-key] .fingerprint").textContent`); got != keyFP {
+		t.Errorf("listed fingerprint %q, want %q", got, keyFP)
+	}
+	b.check("ssh keys with a key")
+	b.screenshot("panel-ssh-keys.png", false)
+	b.do("delete key dialog", chromedp.Click(chromedp.CSS("tr[data-key] a[data-confirm-dialog]")),
+		chromedp.WaitVisible(chromedp.CSS("#key-delete-dialog")))
+	if got := b.eval("dialog", `document.querySelector('#key-delete-dialog [data-slot="fingerprint"]').textContent`); got != "ssh-ed25519 "+keyFP {
+		t.Errorf("dialog names %q, want the key", got)
+	}
+	b.check("ssh key delete dialog")
+	b.do("delete key", chromedp.Click(chromedp.CSS("#key-delete-dialog button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".keys-section .empty")))
+	if n := b.count("tr[data-key]"); n != 0 {
+		t.Errorf("%d keys listed after the delete, want 0", n)
+	}
+	if keys, err := p.env.Service.SSHKeys(p.ctx(), "web1"); err != nil || len(keys) != 0 {
+		t.Errorf("web1 keys after the delete = %v, %v; want none", keys, err)
+	}
 
 	// Phone: a failed advanced add puts the focused error summary in view.
 	b.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),

@@ -25,7 +25,8 @@ var staticFS embed.FS
 // the partials into a set of its own.
 var pageFiles = []string{"login", "accounts", "site_accounts", "account_created", "account_edit",
 	"account_delete", "connections", "customers", "sites", "audit", "error",
-	"customer_form", "confirm_delete", "site_form", "tokens", "bans", "password", "login_2fa", "twofactor"}
+	"customer_form", "confirm_delete", "site_form", "tokens", "bans", "password", "login_2fa", "twofactor",
+	"sshkeys", "sshkey_delete"}
 
 // pages holds the parsed templates and the static files' version tags.
 type pages struct {

@@ -127,5 +127,15 @@ func (h *handler) revealAccount(w http.ResponseWriter, r *http.Request, a *hosti
 		RevealItem{ID: "cred-port", Label: "Port", Value: itoa(sv.Port), Code: true},
 		RevealItem{ID: "cred-site", Label: "Site", Value: sv.Display},
 		RevealItem{ID: "cred-home", Label: "Home folder", Value: a.Home, Code: true})
+	if sv.SFTPPort > 0 {
+		rec.Items = append(rec.Items,
+			RevealItem{ID: "cred-sftp-port", Label: "SFTP port", Value: itoa(sv.SFTPPort), Code: true},
+			RevealItem{ID: "cred-sftp", Label: "SFTP command", Value: sftpCommand(a.Login, sv.Host, sv.SFTPPort), Copy: true, Code: true})
+		for i, fp := range sv.SFTPHostKeys {
+			rec.Items = append(rec.Items, RevealItem{ID: "cred-hostkey-" + itoa(i+1), Label: "SFTP host key", Value: fp, Code: true})
+		}
+		rec.Note += " SFTP works with the same login and password (or an SSH key added on the account's card): " +
+			"on the first connection, go on only if the server's host key matches a fingerprint above."
+	}
 	h.reveal(w, r, rec)
 }

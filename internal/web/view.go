@@ -31,6 +31,12 @@ type SiteView struct {
 	Root           string
 	Used           string // the site folder's size when last measured ("" = never)
 	UsedMeasured   string // when
+	// SFTPPort is the port SFTP clients connect to (at Host); 0 when the
+	// server has no SFTP, and then nothing about SFTP is shown.
+	SFTPPort int
+	// SFTPHostKeys are the SFTP server's host key fingerprints
+	// ("ssh-ed25519 SHA256:..."), for users to check on first connect.
+	SFTPHostKeys []string
 }
 
 // AccountCard is one FTP account card.
@@ -55,6 +61,17 @@ type AccountCard struct {
 	LastAddr      string
 	Expires       string
 	Allowed       string
+	// SFTP is the command line that opens an SFTP session as this account
+	// ("sftp -P 2222 login@host"); "" when the server has no SFTP.
+	SFTP string
+	// SFTPID is the id of the element holding SFTP, for its copy button.
+	SFTPID string
+	// KeysURL is the account's SSH keys page; KeyCount the number of its
+	// keys (-1 when it could not be counted) and KeysText that number in
+	// words. Cards show them with SFTP only.
+	KeysURL  string
+	KeyCount int
+	KeysText string
 }
 
 // QuotaView is a quota usage bar.
@@ -162,6 +179,50 @@ func (h *handler) ftpHost(r *http.Request, site *hosting.Site) string {
 	return strings.Trim(host, "[]")
 }
 
+// keysText says how many SSH keys an account has; n < 0 is unknown.
+func keysText(n int) string {
+	switch {
+	case n < 0:
+		return "SSH keys"
+	case n == 0:
+		return "No SSH keys"
+	case n == 1:
+		return "1 SSH key"
+	}
+	return strconv.Itoa(n) + " SSH keys"
+}
+
+// sftpCommand returns the OpenSSH command line that opens an SFTP session
+// as login on host:port; "-P" is left out for the standard port 22. The
+// destination is quoted for a POSIX shell when it needs it (an IPv6
+// address in brackets, say), so the line can be pasted as it is.
+func sftpCommand(login, host string, port int) string {
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	dest := shellQuote(login + "@" + host)
+	if port == 22 {
+		return "sftp " + dest
+	}
+	return "sftp -P " + strconv.Itoa(port) + " " + dest
+}
+
+// shellQuote quotes s for a POSIX shell unless it holds only characters
+// that no shell treats specially.
+func shellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
 // siteView builds the view of a site.
 func (h *handler) siteView(r *http.Request, s *hosting.Site) SiteView {
 	v := SiteView{Name: s.Name, Display: hosting.DisplayDomain(s.Name), URL: "http://" + s.Name,
@@ -174,6 +235,9 @@ func (h *handler) siteView(r *http.Request, s *hosting.Site) SiteView {
 	}
 	if s.IP != "" && s.IP != v.Host {
 		v.IP = s.IP
+	}
+	if h.opts.SFTPPort > 0 {
+		v.SFTPPort, v.SFTPHostKeys = h.opts.SFTPPort, h.opts.SFTPHostKeys
 	}
 	if t := h.opts.FileManagerURL; t != "" {
 		t = strings.ReplaceAll(t, "{site}", url.QueryEscape(s.Name))
@@ -192,9 +256,20 @@ func (h *handler) accountCard(r *http.Request, a *hosting.Account, site SiteView
 		EditURL:       "/accounts/" + pathEscape(a.Login) + "/edit",
 		DeleteURL:     "/accounts/" + pathEscape(a.Login) + "/delete",
 		DeleteAllowed: !a.Main, StatusURL: "/accounts/" + pathEscape(a.Login) + "/status",
-		OwnSuspended: a.Status == hosting.StatusSuspended, Allowed: strings.Join(a.AllowedIPs, ", ")}
+		OwnSuspended: a.Status == hosting.StatusSuspended, Allowed: strings.Join(a.AllowedIPs, ", "),
+		KeysURL: "/accounts/" + pathEscape(a.Login) + "/keys"}
 	if s := sessionFrom(r.Context()); s != nil {
 		c.CSRF = s.CSRF
+	}
+	if site.SFTPPort > 0 {
+		c.SFTP, c.SFTPID = sftpCommand(a.Login, site.Host, site.SFTPPort), "sftp-"+a.Login
+		c.KeyCount = -1
+		if keys, err := h.svc.SSHKeys(r.Context(), a.Login); err != nil {
+			h.log.Warn("web: count ssh keys", "login", a.Login, "err", err)
+		} else {
+			c.KeyCount = len(keys)
+		}
+		c.KeysText = keysText(c.KeyCount)
 	}
 	if a.ExpiresAt != nil {
 		c.Expires = a.ExpiresAt.UTC().Format("2006-01-02")

@@ -1,7 +1,7 @@
 // Package web is ftpanel's control panel: server-rendered pages for
 // administrators and customers (FTP account cards, simple and advanced
-// account creation, edit and delete, live connections, and the admin
-// lists of customers, sites and audit events).
+// account creation, edit and delete, SSH keys for SFTP, live
+// connections, and the admin lists of customers, sites and audit events).
 //
 // Pages are html/template files embedded in the binary and parsed once in
 // NewHandler; each page has its own data struct. Every page works without
@@ -30,6 +30,15 @@ type Options struct {
 	FTPHost string
 	// FTPPort is the FTP port shown on account cards; 0 means 21.
 	FTPPort int
+	// SFTPPort is the SFTP port shown on account cards, with a ready
+	// "sftp" command line, the host key fingerprints and the account's
+	// SSH keys (at the same host as FTP); 0 means the server has no SFTP,
+	// and then cards show nothing about it.
+	SFTPPort int
+	// SFTPHostKeys are the SFTP server's host key fingerprints as
+	// "ssh-ed25519 SHA256:...", shown so that users can check the key
+	// their client is offered on first connect.
+	SFTPHostKeys []string
 	// SecureCookies marks cookies Secure (HTTPS deployments). It is false
 	// only for plain-HTTP loopback use and tests.
 	SecureCookies bool
@@ -103,6 +112,10 @@ func NewHandler(svc *hosting.Service, o Options) (http.Handler, error) {
 	mux.HandleFunc("POST /accounts/{login}/edit", h.auth(h.handleAccountUpdate))
 	mux.HandleFunc("GET /accounts/{login}/delete", h.auth(h.handleAccountDeleteConfirm))
 	mux.HandleFunc("POST /accounts/{login}/delete", h.auth(h.handleAccountDelete))
+	mux.HandleFunc("GET /accounts/{login}/keys", h.auth(h.handleSSHKeyList))
+	mux.HandleFunc("POST /accounts/{login}/keys", h.auth(h.handleSSHKeyAdd))
+	mux.HandleFunc("GET /accounts/{login}/keys/{key}/delete", h.auth(h.handleSSHKeyDeleteConfirm))
+	mux.HandleFunc("POST /accounts/{login}/keys/{key}/delete", h.auth(h.handleSSHKeyDelete))
 	mux.HandleFunc("GET /sites/{name}/accounts", h.auth(h.handleSiteAccountList))
 	mux.HandleFunc("POST /sites/{name}/accounts", h.auth(h.handleSiteAccountCreate))
 

@@ -1,5 +1,5 @@
 // ftpanel panel: small progressive enhancements. Every page works without
-// this file; it adds copy buttons, the delete dialog, the folder picker,
+// this file; it adds copy buttons, the delete dialogs, the folder picker,
 // the password toggles and the live refresh of the connections table.
 (function () {
   "use strict";
@@ -78,6 +78,28 @@
         $("[data-slot=site]", dialog).textContent = link.getAttribute("data-site") || "";
         form.elements.back.value = location.pathname + location.search;
         if (/\/edit$/.test(location.pathname)) { form.elements.back.value = "/accounts"; }
+        dialog.showModal();
+        var cancel = $("[data-dialog-close]", dialog);
+        if (cancel) { cancel.focus(); }
+      });
+    });
+  }
+
+  // Confirm links: a link with data-confirm-dialog opens that dialog,
+  // whose form then posts to the link's address (the confirmation page
+  // the link leads to without JavaScript); each [data-slot=NAME] in the
+  // dialog shows the link's data-NAME.
+  function initConfirmDialogs() {
+    $all("a[data-confirm-dialog]").forEach(function (link) {
+      var dialog = document.getElementById(link.getAttribute("data-confirm-dialog"));
+      if (!canDialog(dialog)) { return; }
+      var form = $("form", dialog);
+      link.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        form.setAttribute("action", link.getAttribute("href"));
+        $all("[data-slot]", dialog).forEach(function (el) {
+          el.textContent = link.getAttribute("data-" + el.getAttribute("data-slot")) || "";
+        });
         dialog.showModal();
         var cancel = $("[data-dialog-close]", dialog);
         if (cancel) { cancel.focus(); }
@@ -201,6 +223,7 @@
     initCopy();
     initDialogs();
     initDelete();
+    initConfirmDialogs();
     initFolderPicker();
     initPasswords();
     initPolling();
