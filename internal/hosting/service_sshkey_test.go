@@ -167,3 +167,26 @@ func TestService_SSHKeys(t *testing.T) {
 	wantCode(t, env.Service.DeleteSSHKey(alice, "ak", k.Fingerprint), "")
 	wantCode(t, login("ak", pk), hosting.CodeUnauthorized)
 }
+
+// Common mistakes get a message saying what to give instead, on every
+// interface (CLI, REST, panel), and never quote the text given.
+func TestParseSSHKey_Mistakes(t *testing.T) {
+	t.Parallel()
+	const secret = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"
+	tests := []struct{ name, in, want string }{
+		{"OpenSSH private key", "-----BEGIN OPENSSH PRIVATE KEY-----\n" + secret + "\n-----END OPENSSH PRIVATE KEY-----", "private key"},
+		{"PKCS#1 private key", "-----BEGIN RSA PRIVATE KEY-----\n" + secret + "\n-----END RSA PRIVATE KEY-----", "private key"},
+		{"PuTTY private key", "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPrivate-Lines: 1\n" + secret, "private key"},
+		{"DSA", "ssh-dss AAAAB3NzaC1kc3MAAACBAP1 old", "ssh-dss (DSA) is not accepted"},
+		{"SSH2 form", "---- BEGIN SSH2 PUBLIC KEY ----\nComment: x\n" + secret + "\n---- END SSH2 PUBLIC KEY ----", "OpenSSH form"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := hosting.ParseSSHKey(tc.in)
+			wantCode(t, err, hosting.CodeInvalidInput)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), secret) {
+				t.Errorf("error %v: want %q, without the text given", err, tc.want)
+			}
+		})
+	}
+}

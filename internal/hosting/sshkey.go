@@ -54,6 +54,19 @@ func ParseSSHKey(line string) (*SSHKey, error) {
 	if line == "" {
 		return nil, bad("the public key is empty")
 	}
+	// Common mistakes, each with what to do instead (the message never
+	// quotes the text: it may be a private key).
+	switch {
+	case strings.Contains(line, "PRIVATE KEY-----") || strings.HasPrefix(line, "PuTTY-User-Key-File-"):
+		return nil, bad("this is a private key, which must stay secret (it was not stored): give the public key " +
+			"instead, the one line of the .pub file, e.g. ~/.ssh/id_ed25519.pub")
+	case strings.HasPrefix(line, "ssh-dss ") || strings.HasPrefix(line, "ssh-dss\t"):
+		// x/crypto/ssh no longer parses DSA keys: say what is wrong.
+		return nil, bad("key type ssh-dss (DSA) is not accepted (use ssh-ed25519, ecdsa-sha2-* or ssh-rsa of %d bits or more)", minRSABits)
+	case strings.HasPrefix(line, "---- BEGIN SSH2 PUBLIC KEY ----"):
+		return nil, bad("this key is in the SSH2 (RFC 4716) form: give it in OpenSSH form instead, one line starting " +
+			"with ssh-ed25519, ecdsa-sha2-… or ssh-rsa (PuTTYgen shows it as “Public key for pasting into OpenSSH authorized_keys file”)")
+	}
 	if len(line) > maxAuthorizedKey {
 		return nil, bad("the public key is longer than %d bytes", maxAuthorizedKey)
 	}
