@@ -17,6 +17,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"ftpanel/internal/hosting"
+	"ftpanel/internal/sftpd"
 )
 
 // Duration is a time.Duration written as "90s", "5m" in files and env.
@@ -86,6 +87,9 @@ type SFTP struct {
 	MaxClients            int      `toml:"max_clients"`
 	MaxClientsPerIP       int      `toml:"max_clients_per_ip"`       // counts FTP sessions from the address too
 	MaxSessionsPerAccount int      `toml:"max_sessions_per_account"` // counts the account's FTP sessions too
+	// Ciphers are the encryption algorithms offered; empty = the built-in
+	// default (see README, "SFTP").
+	Ciphers []string `toml:"ciphers"`
 }
 
 // HTTP configures the panel and API listener.
@@ -336,6 +340,9 @@ func (c Config) Validate() error {
 		if !fileExists(f) {
 			bad("sftp.host_key_files", "%q is not a readable file", f)
 		}
+	}
+	if err := sftpd.CheckCiphers(c.SFTP.Ciphers); err != nil {
+		bad("sftp.ciphers", "%v", err)
 	}
 	if c.SFTP.IdleTimeout.Duration <= 0 {
 		bad("sftp.idle_timeout", "must be a positive duration")

@@ -36,6 +36,10 @@ func TestSFTP(t *testing.T) {
 		strings.Join(c.SFTP.HostKeyFiles, ",") != key1+","+key2 {
 		t.Fatalf("loaded %+v", c.SFTP)
 	}
+	if c, err := Load("", []string{"FTPANEL_DATA=" + dir, "FTPANEL_SFTP_CIPHERS=aes128-gcm@openssh.com, chacha20-poly1305@openssh.com"}); err != nil ||
+		strings.Join(c.SFTP.Ciphers, ",") != "aes128-gcm@openssh.com,chacha20-poly1305@openssh.com" {
+		t.Fatalf("ciphers: %v %q", err, c.SFTP.Ciphers)
+	}
 	// Empty listen turns SFTP off and is valid.
 	if c, err := Load("", []string{"FTPANEL_DATA=" + dir, "FTPANEL_SFTP_LISTEN="}); err != nil || c.SFTP.Listen != "" {
 		t.Fatalf("empty listen: %v %q", err, c.SFTP.Listen)
@@ -46,6 +50,8 @@ func TestSFTP(t *testing.T) {
 		{"FTPANEL_SFTP_IDLE_TIMEOUT=0s", "sftp.idle_timeout"},
 		{"FTPANEL_SFTP_MAX_CLIENTS_PER_IP=0", "sftp.max_clients_per_ip"},
 		{"FTPANEL_SFTP_LISTN=:22", "unknown variable(s) FTPANEL_SFTP_LISTN"},
+		{"FTPANEL_SFTP_CIPHERS=aes128-cbc", "sftp.ciphers"},
+		{"FTPANEL_SFTP_CIPHERS=aes128-ctr,aes128-ctr", "sftp.ciphers"},
 	} {
 		if _, err := Load("", []string{"FTPANEL_DATA=" + dir, tc.env}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err=%v, want it to mention %q", tc.env, err, tc.want)

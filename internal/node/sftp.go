@@ -34,7 +34,7 @@ func (n *Node) startSFTP(ctx context.Context) error {
 	sc := sftpd.Config{
 		ListenAddr: cfg.SFTP.Listen, HostKeys: keys, Node: cfg.NodeID(), IdleTimeout: cfg.SFTP.IdleTimeout.Duration,
 		MaxClients: cfg.SFTP.MaxClients, MaxClientsPerIP: cfg.SFTP.MaxClientsPerIP,
-		MaxSessionsPerAccount: cfg.SFTP.MaxSessionsPerAccount, Umask: umask, Usages: n.extra.usages,
+		MaxSessionsPerAccount: cfg.SFTP.MaxSessionsPerAccount, Umask: umask, Usages: n.extra.usages, Ciphers: cfg.SFTP.Ciphers,
 		FailDelay: cfg.FTP.FailDelay.Duration, GraceTimeout: cfg.FTP.GraceTimeout.Duration,
 		Defender: sftpd.DefenderConfig{MaxFailures: cfg.Defender.MaxFailures, Window: cfg.Defender.Window.Duration,
 			BanTime: cfg.Defender.BanTime.Duration, MaxBanTime: cfg.Defender.MaxBanTime.Duration},

@@ -74,6 +74,9 @@ type Config struct {
 	QuotaRescan  time.Duration  // how often usage is measured again (default 10m)
 	GraceTimeout time.Duration  // Shutdown's grace period when its ctx has no deadline (default 30s)
 	Usages       *homefs.Usages // the node's quota pools, shared with FTP; nil = the server's own
+	// Ciphers are the encryption algorithms offered, in order; nil takes
+	// DefaultCiphers. Each must be one of AllowedCiphers.
+	Ciphers []string
 }
 
 func (c *Config) setDefaults() {
@@ -110,6 +113,9 @@ func (c *Config) setDefaults() {
 	if c.GraceTimeout <= 0 {
 		c.GraceTimeout = 30 * time.Second
 	}
+	if len(c.Ciphers) == 0 {
+		c.Ciphers = DefaultCiphers()
+	}
 	c.Defender.setDefaults()
 }
 
@@ -121,6 +127,9 @@ func (c *Config) validate() error {
 		if !hostKeyTypes[k.PublicKey().Type()] {
 			return fmt.Errorf("sftpd: host key type %s is not accepted (use ssh-ed25519, ecdsa or RSA of 3072 bits or more)", k.PublicKey().Type())
 		}
+	}
+	if err := CheckCiphers(c.Ciphers); err != nil {
+		return fmt.Errorf("sftpd: %w", err)
 	}
 	if c.Umask&^0o777 != 0 {
 		return fmt.Errorf("sftpd: umask %o is invalid", c.Umask)
@@ -136,8 +145,6 @@ func (c *Config) validate() error {
 var (
 	keyExchanges = []string{ssh.KeyExchangeMLKEM768X25519, ssh.KeyExchangeCurve25519, "curve25519-sha256@libssh.org",
 		ssh.KeyExchangeECDHP256, ssh.KeyExchangeECDHP384, ssh.KeyExchangeECDHP521}
-	ciphers = []string{ssh.CipherChaCha20Poly1305, ssh.CipherAES256GCM, ssh.CipherAES128GCM,
-		ssh.CipherAES256CTR, ssh.CipherAES192CTR, ssh.CipherAES128CTR}
 	// Encrypt-then-MAC first; the plain SHA-2 MACs for libssh2 before 1.11 (curl).
 	macs = []string{ssh.HMACSHA256ETM, ssh.HMACSHA512ETM, ssh.HMACSHA256, ssh.HMACSHA512}
 	// userKeyAlgos are the signature algorithms accepted from clients.

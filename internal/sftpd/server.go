@@ -89,7 +89,7 @@ func New(svc *hosting.Service, cfg Config, log *slog.Logger) (*Server, error) {
 		s.usages = homefs.NewUsages()
 	}
 	s.base = ssh.ServerConfig{
-		Config:                  ssh.Config{KeyExchanges: keyExchanges, Ciphers: ciphers, MACs: macs},
+		Config:                  ssh.Config{KeyExchanges: keyExchanges, Ciphers: cfg.Ciphers, MACs: macs},
 		PublicKeyAuthAlgorithms: userKeyAlgos,
 		MaxAuthTries:            6,
 		ServerVersion:           "SSH-2.0-ftpanel",

@@ -819,3 +819,37 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestCiphersConfigured: sftp.ciphers replaces the ciphers offered, and a
+// cipher outside the allowed set is refused at start.
+func TestCiphersConfigured(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *Config) { c.Ciphers = []string{ssh.CipherAES128GCM} })
+	for _, tc := range []struct {
+		name    string
+		ciphers []string
+		ok      bool
+	}{
+		{"chacha20 only", []string{ssh.CipherChaCha20Poly1305}, false},
+		{"aes256-gcm only", []string{ssh.CipherAES256GCM}, false},
+		{"aes128-gcm among others", []string{ssh.CipherChaCha20Poly1305, ssh.CipherAES128GCM}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := &ssh.ClientConfig{Config: ssh.Config{Ciphers: tc.ciphers}, User: f.main.Login,
+				Auth: []ssh.AuthMethod{ssh.Password(hostingtest.Password)}, HostKeyCallback: f.hostKeyCallback(),
+				Timeout: 10 * time.Second}
+			c, err := ssh.Dial("tcp", f.addr, cfg)
+			if (err == nil) != tc.ok {
+				t.Fatalf("err = %v, want ok=%v", err, tc.ok)
+			}
+			if c != nil {
+				c.Close()
+			}
+		})
+	}
+	for _, bad := range [][]string{{"aes128-cbc"}, {"3des-cbc"}, {ssh.CipherAES128CTR, ssh.CipherAES128CTR}} {
+		if _, err := New(f.env.Service, Config{HostKeys: f.cfg.HostKeys, Ciphers: bad}, nil); err == nil {
+			t.Errorf("New with ciphers %v: no error", bad)
+		}
+	}
+}
