@@ -15,6 +15,9 @@
 # Usage: scripts/bench-sftp.sh               (from the repository)
 # Environment: ROUNDS=3  SIZE_MB=1024  LOGINS=40  IDLE=50
 #   SSHD_PORT=2322 SFTP_PORT=2323 HTTP_PORT=8096  OUT=/tmp/sftpbench-<time>
+#   CIPHER=aes128-gcm@openssh.com   make the client ask both servers for
+#                          this cipher (default: each server's negotiation
+#                          with the client's default list, as users get it)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -112,6 +115,7 @@ SITE=$WORK/data/sites/bench.example
 
 SSHOPTS=(-F /dev/null -i "$WORK/id" -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no
 	-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR)
+if [ -n "${CIPHER:-}" ]; then SSHOPTS+=(-c "$CIPHER"); fi
 # target NAME: user@host, port, remote folder, server pid
 target() {
 	case $1 in
@@ -129,7 +133,7 @@ sample_tree() {
 	local root=$1 file=$2 p
 	while :; do
 		for p in $(pgrep -P "$root") $(for c in $(pgrep -P "$root"); do pgrep -P "$c"; done); do
-			[ -r "/proc/$p/stat" ] && awk -v p="$p" '{print p, $14+$15}' "/proc/$p/stat" 2>/dev/null
+			awk -v p="$p" '{print p, $14+$15}' "/proc/$p/stat" 2>/dev/null || true
 		done >>"$file"
 		sleep 0.1
 	done
@@ -167,7 +171,7 @@ run_round() {
 	sftp "${SSHOPTS[@]}" -P "$port" -b "$WORK/b-up" "$dest" >/dev/null
 	t1=$(now)
 	c1=$(( $(cpu "$pid") + $(tree_ticks "$WORK/samples") ))
-	kill "$sampler"; wait "$sampler" 2>/dev/null || true
+	kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
 	up=$(echo "$SIZE_MB / ($t1 - $t0)" | bc -l)
 	local upcpu; upcpu=$(echo "($c1 - $c0) / $HZ * 1000 / ($SIZE_MB / 1024)" | bc -l)
 	# Download.
@@ -179,7 +183,7 @@ run_round() {
 	sftp "${SSHOPTS[@]}" -P "$port" -b "$WORK/b-down" "$dest" >/dev/null
 	t1=$(now)
 	c1=$(( $(cpu "$pid") + $(tree_ticks "$WORK/samples") ))
-	kill "$sampler"; wait "$sampler" 2>/dev/null || true
+	kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
 	down=$(echo "$SIZE_MB / ($t1 - $t0)" | bc -l)
 	local downcpu; downcpu=$(echo "($c1 - $c0) / $HZ * 1000 / ($SIZE_MB / 1024)" | bc -l)
 	cmp -s "$WORK/big.bin" "$WORK/back.bin" || { log "$name: download differs"; exit 1; }
@@ -211,6 +215,14 @@ run_round() {
 		"$name" "$round" "$up" "$down" "$upcpu" "$downcpu" "$logins" "$mem" | tee -a "$OUT/results.jsonl"
 	sleep 1
 }
+
+# What each server negotiates with this client (cipher and MAC).
+printf 'ls /\n' >"$WORK/b-kex"
+for s in openssh ftpanel; do
+	read -r dest port _ _ <<<"$(target "$s")"
+	log "$s: $(sftp "${SSHOPTS[@]/LogLevel=ERROR/LogLevel=DEBUG1}" -P "$port" -b "$WORK/b-kex" "$dest" 2>&1 >/dev/null |
+		grep -m2 -E 'kex: (server->client|client->server) cipher' | sed 's/.*kex: //' | tr '\n' ' ')"
+done
 
 for r in $(seq "$ROUNDS"); do
 	for s in openssh ftpanel; do

@@ -336,7 +336,7 @@ func (c *conn) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
 func (c *conn) serveSFTP(ch ssh.Channel) {
 	h := &handlers{c: c}
 	rs := sftp.NewRequestServer(ch, sftp.Handlers{FileGet: h, FilePut: h, FileCmd: h, FileList: h},
-		sftp.WithStartDirectory("/"))
+		sftp.WithStartDirectory("/"), sftp.WithRSAllocator())
 	if err := rs.Serve(); err != nil && !errors.Is(err, net.ErrClosed) {
 		c.s.log.Debug("sftp serve", "session", c.id, "err", err)
 	}
