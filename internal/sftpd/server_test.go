@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -89,7 +90,7 @@ func TestAlgorithms(t *testing.T) {
 		{"ErrNegotiate/ssh-rsa host signature", ssh.Config{}, []string{ssh.KeyAlgoRSA}},
 		{"ErrNegotiate/dsa host key", ssh.Config{}, []string{"ssh-dss"}},
 		{"OK/rsa-sha2-512", ssh.Config{}, []string{ssh.KeyAlgoRSASHA512}},
-		{"OK/ed25519 chacha20", ssh.Config{Ciphers: []string{ssh.CipherChaCha20Poly1305}}, []string{ssh.KeyAlgoED25519}},
+		{"OK/ed25519 aes128-gcm", ssh.Config{Ciphers: []string{ssh.CipherAES128GCM}}, []string{ssh.KeyAlgoED25519}},
 		{"OK/aes-gcm", ssh.Config{Ciphers: []string{ssh.CipherAES256GCM}}, nil},
 		{"OK/aes-ctr etm", ssh.Config{Ciphers: []string{ssh.CipherAES128CTR}, MACs: []string{ssh.HMACSHA256ETM}}, nil},
 	} {
@@ -817,6 +818,35 @@ func TestMetrics(t *testing.T) {
 		if got[k] != v {
 			t.Errorf("%s = %v, want %v", k, got[k], v)
 		}
+	}
+}
+
+// TestDefaultCiphers: AEAD and AES-CTR are always offered;
+// chacha20-poly1305 only where AES has no hardware help (see
+// DefaultCiphers), and then it is also negotiated.
+func TestDefaultCiphers(t *testing.T) {
+	t.Parallel()
+	def := DefaultCiphers()
+	if err := CheckCiphers(def); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{ssh.CipherAES128GCM, ssh.CipherAES256GCM, ssh.CipherAES128CTR} {
+		if !slices.Contains(def, c) {
+			t.Errorf("default ciphers %v lack %s", def, c)
+		}
+	}
+	if slices.Contains(def, ssh.CipherChaCha20Poly1305) == fastAES() {
+		t.Errorf("default ciphers %v with fast AES = %v", def, fastAES())
+	}
+	f := newFixture(t, nil)
+	cfg := &ssh.ClientConfig{Config: ssh.Config{Ciphers: []string{ssh.CipherChaCha20Poly1305}}, User: f.main.Login,
+		Auth: []ssh.AuthMethod{ssh.Password(hostingtest.Password)}, HostKeyCallback: f.hostKeyCallback(), Timeout: 10 * time.Second}
+	c, err := ssh.Dial("tcp", f.addr, cfg)
+	if (err == nil) != slices.Contains(def, ssh.CipherChaCha20Poly1305) {
+		t.Errorf("chacha20-poly1305 only: err = %v with default ciphers %v", err, def)
+	}
+	if c != nil {
+		c.Close()
 	}
 }
 
