@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -24,6 +26,21 @@ type serveInfo struct {
 	Data       string       `json:"data"`
 	FirstStart bool         `json:"first_start"`
 	Admin      *credentials `json:"admin,omitempty"` // first start only
+}
+
+// serverGCPercent is the garbage collector's target for a server (Go's
+// default is 100), unless GOGC is set. Transfers allocate steadily while
+// the live heap stays small (30-50 MiB with 500 sessions), so the default
+// collects very often: at 300, SFTP needed 10-12% less server CPU per GB
+// (2026-12-03, 1 GiB each way with OpenSSH's sftp), for a heap up to four
+// times the live one instead of twice.
+const serverGCPercent = 300
+
+// setServerGC applies serverGCPercent when the environment sets no GOGC.
+func setServerGC() {
+	if _, ok := os.LookupEnv("GOGC"); !ok {
+		debug.SetGCPercent(serverGCPercent)
+	}
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -73,6 +90,7 @@ Every config key has an FTPANEL_* environment override:
 			return &hosting.Error{Code: hosting.CodeInvalidInput, Field: "config", Message: err.Error(), Op: "cli: serve"}
 		}
 		log := a.logger(cfg, slog.LevelDebug)
+		setServerGC()
 		ctx := cmd.Context()
 		n, err := node.Start(ctx, cfg, log)
 		if err != nil {
