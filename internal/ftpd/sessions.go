@@ -39,10 +39,7 @@ type session struct {
 	open     int    // files open
 	lastEnd  time.Time
 
-	// Owned by the sync loop.
-	written   bool
-	last      hosting.Session
-	lastWrite time.Time
+	reg hosting.RegistryEntry // owned by the sync loop
 }
 
 // idle reports whether the session may be closed at shutdown: no transfer
@@ -109,11 +106,6 @@ func (x *session) snapshot(node string, now time.Time) hosting.Session {
 		Transfer: transfer, BytesIn: x.bytesIn.Load(), BytesOut: x.bytesOut.Load(), UpdatedAt: now.UTC()}
 }
 
-func sameSession(a, b hosting.Session) bool {
-	a.UpdatedAt, b.UpdatedAt = time.Time{}, time.Time{}
-	return a == b
-}
-
 // loop runs sync every SyncInterval until Shutdown.
 func (s *Server) loop() {
 	defer close(s.loopEnd)
@@ -153,39 +145,17 @@ func (s *Server) sync(ticks int) {
 	}
 	s.mu.Unlock()
 
-	for _, x := range ended {
-		if x.written {
-			if err := s.svc.EndSession(ctx, x.id); err != nil {
-				s.log.Warn("end session", "session", x.id, "err", err)
-			}
-		}
+	endedRegs := make([]*hosting.RegistryEntry, len(ended))
+	for i, x := range ended {
+		endedRegs[i] = &x.reg
 	}
-	var fresh []*session
-	for _, x := range live {
-		snap := x.snapshot(node, now)
-		if x.written && (sameSession(snap, x.last) || now.Sub(x.lastWrite) < refresh) {
-			continue
-		}
-		if err := s.svc.PutSession(ctx, &snap); err != nil {
-			s.log.Warn("put session", "session", x.id, "err", err)
-			continue
-		}
-		if !x.written {
-			fresh = append(fresh, x)
-		}
-		x.written, x.last, x.lastWrite = true, snap, now
+	items := make([]hosting.LiveSession, len(live))
+	for i, x := range live {
+		items[i] = hosting.LiveSession{Entry: &x.reg, Now: x.snapshot(node, now), Account: x.acct}
 	}
-	// A change made between a session's login and its first write could
-	// not flag it for closing: look at its account once more.
-	for _, x := range fresh {
-		a, err := s.svc.AccountByID(ctx, x.acct.ID)
-		if err != nil && hosting.ErrorCode(err) != hosting.CodeNotFound {
-			s.log.Warn("check account of new session", "session", x.id, "err", err)
-			continue
-		}
-		if err != nil || !sameGrant(x.acct, a) {
-			s.kill(x, "account changed", closeReply(x.acct, a))
-		}
+	for _, c := range s.svc.SyncSessions(ctx, s.log, now, refresh, endedRegs, items) {
+		x := live[c.Index]
+		s.kill(x, "account changed", closeReply(x.acct, c.Account))
 	}
 	if list, err := s.svc.SessionsToClose(ctx, node); err != nil {
 		s.log.Warn("read session kill requests", "err", err)
@@ -198,13 +168,6 @@ func (s *Server) sync(ticks int) {
 		s.usages.Record(ctx, false, s.svc.RecordUsage, s.log)
 	}
 	s.usages.Scan(now, s.cfg.QuotaRescan, s.done, s.log)
-}
-
-// sameGrant reports whether b still lets the session of a go on: same
-// login, password, home and permissions, and not suspended.
-func sameGrant(a, b *hosting.Account) bool {
-	return a.Login == b.Login && a.PasswordHash == b.PasswordHash && a.Home == b.Home && a.Read == b.Read &&
-		a.Write == b.Write && a.SiteRoot == b.SiteRoot && b.EffectiveStatus() == hosting.StatusActive
 }
 
 // closeRequested closes the sessions the registry flagged; flags on
@@ -225,7 +188,7 @@ func (s *Server) closeRequested(ctx context.Context, list []*hosting.Session) {
 			continue
 		}
 		reply := "421 Session closed by the administrator."
-		if a, err := s.svc.AccountByID(ctx, x.acct.ID); err != nil || !sameGrant(x.acct, a) {
+		if a, err := s.svc.AccountByID(ctx, x.acct.ID); err != nil || !hosting.SameGrant(x.acct, a) {
 			if err == nil || hosting.ErrorCode(err) == hosting.CodeNotFound {
 				reply = closeReply(x.acct, a)
 			}

@@ -59,10 +59,7 @@ type conn struct {
 	command  string // last request, e.g. "Put /a.zip"
 	transfer string // current transfer, e.g. "upload /a.zip"
 
-	// Owned by the sync loop.
-	written   bool
-	last      hosting.Session
-	lastWrite time.Time
+	reg hosting.RegistryEntry // owned by the sync loop
 }
 
 type acctKey struct{}

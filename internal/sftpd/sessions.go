@@ -25,19 +25,6 @@ func (s *Server) loop() {
 	}
 }
 
-func sameSession(a, b hosting.Session) bool {
-	a.UpdatedAt, b.UpdatedAt = time.Time{}, time.Time{}
-	return a == b
-}
-
-// sameGrant reports whether b still lets the session of a go on: same
-// login, password, home and permissions, and not suspended. (A password
-// change ends key sessions too, as it ends FTP sessions; the keys stay.)
-func sameGrant(a, b *hosting.Account) bool {
-	return a.Login == b.Login && a.PasswordHash == b.PasswordHash && a.Home == b.Home && a.Read == b.Read &&
-		a.Write == b.Write && a.SiteRoot == b.SiteRoot && b.EffectiveStatus() == hosting.StatusActive
-}
-
 // sync writes new and changed sessions to the registry, removes ended
 // ones, closes the sessions the registry asks to close and idle ones,
 // checks that new sessions' accounts did not change meanwhile, counts the
@@ -70,39 +57,16 @@ func (s *Server) sync(ticks int) {
 	for _, c := range idle {
 		c.kill("idle timeout")
 	}
-	for _, c := range ended {
-		if c.written {
-			if err := s.svc.EndSession(ctx, c.id); err != nil {
-				s.log.Warn("end session", "session", c.id, "err", err)
-			}
-		}
+	endedRegs := make([]*hosting.RegistryEntry, len(ended))
+	for i, c := range ended {
+		endedRegs[i] = &c.reg
 	}
-	var fresh []*conn
-	for _, c := range live {
-		snap := c.snapshot(node, now)
-		if c.written && (sameSession(snap, c.last) || now.Sub(c.lastWrite) < refresh) {
-			continue
-		}
-		if err := s.svc.PutSession(ctx, &snap); err != nil {
-			s.log.Warn("put session", "session", c.id, "err", err)
-			continue
-		}
-		if !c.written {
-			fresh = append(fresh, c)
-		}
-		c.written, c.last, c.lastWrite = true, snap, now
+	items := make([]hosting.LiveSession, len(live))
+	for i, c := range live {
+		items[i] = hosting.LiveSession{Entry: &c.reg, Now: c.snapshot(node, now), Account: c.acct}
 	}
-	// A change made between a session's login and its first write could
-	// not flag it for closing: look at its account once more.
-	for _, c := range fresh {
-		a, err := s.svc.AccountByID(ctx, c.acct.ID)
-		if err != nil && hosting.ErrorCode(err) != hosting.CodeNotFound {
-			s.log.Warn("check account of new session", "session", c.id, "err", err)
-			continue
-		}
-		if err != nil || !sameGrant(c.acct, a) {
-			c.kill("account changed")
-		}
+	for _, ch := range s.svc.SyncSessions(ctx, s.log, now, refresh, endedRegs, items) {
+		live[ch.Index].kill("account changed")
 	}
 	if list, err := s.svc.SessionsToCloseOf(ctx, node, hosting.ProtocolSFTP); err != nil {
 		s.log.Warn("read session kill requests", "err", err)

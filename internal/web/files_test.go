@@ -672,7 +672,7 @@ func TestFiles_Ownership(t *testing.T) {
 		t.Skip("ownership test skipped: the process cannot chown (not root, no CAP_CHOWN)")
 	}
 	fp := newFMPanel(t, web.Options{})
-	uid, gid := 54321, 54322
+	uid, gid := 1234567, 1234568 // no such user: the files must carry these ids, not a name
 	if _, err := fp.env.Service.UpdateSite(fp.ctx(), "example.com", hosting.SiteUpdate{UID: &uid, GID: &gid}); err != nil {
 		t.Fatal(err)
 	}
