@@ -532,18 +532,28 @@ func (f *FS) openWrite(name, n string, flag int) (*File, error) {
 	return fl, nil
 }
 
-// Remove removes a file or a symlink, not a folder.
-func (f *FS) Remove(name string) error {
+// removable checks that name may be removed (write permission, not the
+// home itself) and returns its root-relative name and its lstat.
+func (f *FS) removable(name string) (string, fs.FileInfo, error) {
 	if !f.write {
-		return ErrPermission
+		return "", nil, ErrPermission
 	}
 	n := rel(name)
 	if n == "." {
-		return ErrPermission
+		return "", nil, ErrPermission
 	}
 	fi, err := f.root.Lstat(n)
 	if err != nil {
-		return MapError(err)
+		return "", nil, MapError(err)
+	}
+	return n, fi, nil
+}
+
+// Remove removes a file or a symlink, not a folder.
+func (f *FS) Remove(name string) error {
+	n, fi, err := f.removable(name)
+	if err != nil {
+		return err
 	}
 	if fi.IsDir() {
 		return ErrIsDir
@@ -559,16 +569,9 @@ func (f *FS) Remove(name string) error {
 
 // RemoveDir removes an empty folder.
 func (f *FS) RemoveDir(name string) error {
-	if !f.write {
-		return ErrPermission
-	}
-	n := rel(name)
-	if n == "." {
-		return ErrPermission
-	}
-	fi, err := f.root.Lstat(n)
+	n, fi, err := f.removable(name)
 	if err != nil {
-		return MapError(err)
+		return err
 	}
 	if !fi.IsDir() {
 		return ErrNotDir

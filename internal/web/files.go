@@ -336,6 +336,30 @@ func formPath(r *http.Request, key string) (string, error) {
 	return cleanPath(v)
 }
 
+// formItem reads the form's "path" and the file it names, through a
+// final symlink when follow is set (Stat), else not (Lstat). top, when not
+// empty, is the error given for the top folder. On an error it answers
+// the request and returns ok false.
+func (h *handler) formItem(w http.ResponseWriter, r *http.Request, sc *fileScope, follow bool, top string) (string, fs.FileInfo, bool) {
+	p, err := formPath(r, "path")
+	if err == nil && p == "/" && top != "" {
+		err = badRequest(top)
+	}
+	var fi fs.FileInfo
+	if err == nil {
+		if follow {
+			fi, err = sc.fs.Stat(p)
+		} else {
+			fi, err = sc.fs.Lstat(p)
+		}
+	}
+	if err != nil {
+		h.fileError(w, r, sc, err)
+		return "", nil, false
+	}
+	return p, fi, true
+}
+
 // isDir reports whether p is a folder (following links inside the home).
 func isDir(f *homefs.FS, p string) bool {
 	fi, err := f.Stat(p)

@@ -213,19 +213,11 @@ func copyTree(f *homefs.FS, src, dst string, depth int) (int64, error) {
 // in it (the confirmation is the action page, or files.js's dialog).
 func (h *handler) handleFilesDelete(w http.ResponseWriter, r *http.Request) {
 	h.withScope(w, r, func(sc *fileScope) {
-		p, err := formPath(r, "path")
-		if err == nil && p == "/" {
-			err = badRequest("The top folder cannot be deleted.")
-		}
-		if err != nil {
-			h.fileError(w, r, sc, err)
+		p, fi, ok := h.formItem(w, r, sc, false, "The top folder cannot be deleted.")
+		if !ok {
 			return
 		}
-		fi, err := sc.fs.Lstat(p)
-		if err != nil {
-			h.fileError(w, r, sc, err)
-			return
-		}
+		var err error
 		if fi.IsDir() {
 			err = sc.fs.RemoveAll(p)
 		} else {
@@ -261,14 +253,8 @@ func parseMode(s string, dir bool) (os.FileMode, error) {
 // handleFilesChmod changes the mode bits of a file or folder.
 func (h *handler) handleFilesChmod(w http.ResponseWriter, r *http.Request) {
 	h.withScope(w, r, func(sc *fileScope) {
-		p, err := formPath(r, "path")
-		if err != nil {
-			h.fileError(w, r, sc, err)
-			return
-		}
-		fi, err := sc.fs.Lstat(p)
-		if err != nil {
-			h.fileError(w, r, sc, err)
+		p, fi, ok := h.formItem(w, r, sc, false, "")
+		if !ok {
 			return
 		}
 		if fi.Mode()&os.ModeSymlink != 0 {
@@ -366,14 +352,8 @@ func (h *handler) handleFilesEdit(w http.ResponseWriter, r *http.Request) {
 // file's BOM and line endings as they were.
 func (h *handler) handleFilesSave(w http.ResponseWriter, r *http.Request) {
 	h.withScope(w, r, func(sc *fileScope) {
-		p, err := formPath(r, "path")
-		if err != nil {
-			h.fileError(w, r, sc, err)
-			return
-		}
-		fi, err := sc.fs.Stat(p)
-		if err != nil {
-			h.fileError(w, r, sc, err)
+		p, fi, ok := h.formItem(w, r, sc, true, "")
+		if !ok {
 			return
 		}
 		if !fi.Mode().IsRegular() {

@@ -37,14 +37,8 @@ func attachment(w http.ResponseWriter, name string) {
 // streamed while it is read.
 func (h *handler) handleFilesDownload(w http.ResponseWriter, r *http.Request) {
 	h.withScope(w, r, func(sc *fileScope) {
-		p, err := formPath(r, "path")
-		if err != nil {
-			h.fileError(w, r, sc, err)
-			return
-		}
-		fi, err := sc.fs.Stat(p)
-		if err != nil {
-			h.fileError(w, r, sc, err)
+		p, fi, ok := h.formItem(w, r, sc, true, "")
+		if !ok {
 			return
 		}
 		if fi.IsDir() {
