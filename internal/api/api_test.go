@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"ftpanel/internal/hosting"
@@ -33,23 +32,8 @@ type testEnv struct {
 	aliceCustomer, bobCustomer *hosting.Customer
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects the server's log output.
+type syncBuffer = hostingtest.LogBuffer
 
 func newTestEnv(t *testing.T, edit func(*Options)) *testEnv {
 	t.Helper()
