@@ -186,6 +186,31 @@ func (f *fixture) dial(t testing.TB, login string, auth any) *sftp.Client {
 	return c
 }
 
+// dialFrom logs in with a password over a connection from the local
+// address ip (127.0.0.2 and up are loopback too) and opens an SFTP client
+// with concurrent writes; both are closed when the test ends.
+func (f *fixture) dialFrom(t testing.TB, ip, login, password string) (*sftp.Client, error) {
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
+	nc, err := d.Dial("tcp", f.addr)
+	if err != nil {
+		return nil, fmt.Errorf("dial from %s: %w", ip, err)
+	}
+	cc, chans, reqs, err := ssh.NewClientConn(nc, f.addr, &ssh.ClientConfig{User: login,
+		Auth: []ssh.AuthMethod{ssh.Password(password)}, HostKeyCallback: f.hostKeyCallback(), Timeout: 10 * time.Second})
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("ssh login from %s: %w", ip, err)
+	}
+	sc := ssh.NewClient(cc, chans, reqs)
+	c, err := sftp.NewClient(sc, sftp.UseConcurrentWrites(true))
+	if err != nil {
+		sc.Close()
+		return nil, fmt.Errorf("sftp from %s: %w", ip, err)
+	}
+	t.Cleanup(func() { c.Close(); sc.Close() })
+	return c, nil
+}
+
 // waitFor polls cond for up to d.
 func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) time.Duration {
 	t.Helper()

@@ -885,9 +885,10 @@ func TestCiphersConfigured(t *testing.T) {
 }
 
 // TestParallelTransfersIntact: pkg/sftp's request server reuses packet
-// buffers (WithRSAllocator). Many sessions at once, each writing and then
-// reading several files with requests in flight in parallel, get back
-// exactly the bytes they wrote.
+// buffers (WithRSAllocator). Many sessions at once, from two addresses
+// (127.0.0.1 and 127.0.0.2), each writing and then reading several files
+// with requests in flight in parallel, get back exactly the bytes they
+// wrote.
 func TestParallelTransfersIntact(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, func(c *Config) { c.MaxClientsPerIP, c.MaxSessionsPerAccount = 100, 100 })
@@ -897,7 +898,11 @@ func TestParallelTransfersIntact(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := f.dial(t, f.main.Login, hostingtest.Password)
+			c, err := f.dialFrom(t, fmt.Sprintf("127.0.0.%d", 1+s%2), f.main.Login, hostingtest.Password)
+			if err != nil {
+				t.Error(err)
+				return
+			}
 			for i := range files {
 				data := make([]byte, 1<<20+s*4096+i*17) // not a multiple of the packet size
 				if _, err := rand.Read(data); err != nil {
