@@ -1,6 +1,7 @@
 package ftpd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -72,7 +73,7 @@ func newPortPool(lo, hi int) *portPool {
 // EADDRINUSE.
 func (p *portPool) listen(ip netip.Addr) (*net.TCPListener, int, error) {
 	if p.n == 0 {
-		ln, err := net.ListenTCP("tcp", net.TCPAddrFromAddrPort(netip.AddrPortFrom(ip, 0)))
+		ln, err := listenData(netip.AddrPortFrom(ip, 0))
 		if err != nil {
 			return nil, 0, fmt.Errorf("passive listen on %s: %w", ip, err)
 		}
@@ -99,7 +100,7 @@ func (p *portPool) listen(ip netip.Addr) (*net.TCPListener, int, error) {
 		p.held++
 		p.mu.Unlock()
 		port := p.lo + idx
-		ln, err := net.ListenTCP("tcp", net.TCPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port))))
+		ln, err := listenData(netip.AddrPortFrom(ip, uint16(port)))
 		if err == nil {
 			return ln, port, nil
 		}
@@ -111,6 +112,23 @@ func (p *portPool) listen(ip netip.Addr) (*net.TCPListener, int, error) {
 	}
 	return nil, 0, fmt.Errorf("passive listen on %s: all %d ports of %d-%d are in use (%d by other processes)",
 		ip, p.n, p.lo, p.lo+p.n-1, busy)
+}
+
+// dataListenConfig is how passive listeners are opened: plain TCP (go.mod
+// turns multipath TCP off for the whole binary: no FTP client speaks it,
+// and a multipath socket costs more to open and to use), and no TCP
+// keep-alive on data connections: each lives for one transfer, whose
+// deadlines end it if the client goes away, so the four setsockopt calls
+// per accepted connection would buy nothing.
+var dataListenConfig = net.ListenConfig{KeepAlive: -1}
+
+// listenData opens a passive listener on addr.
+func listenData(addr netip.AddrPort) (*net.TCPListener, error) {
+	ln, err := dataListenConfig.Listen(context.Background(), "tcp", net.TCPAddrFromAddrPort(addr).String())
+	if err != nil {
+		return nil, err
+	}
+	return ln.(*net.TCPListener), nil
 }
 
 // release gives back a port of the range (any other port is ignored).

@@ -518,3 +518,42 @@ func passivePort(msg string, pasv bool) (int, error) {
 	}
 	return hi*256 + lo, nil
 }
+
+// TestListenData: passive listeners and the data connections they accept
+// are plain TCP (multipath TCP is off in go.mod) without keep-alive.
+func TestListenData(t *testing.T) {
+	ln, err := listenData(netip.MustParseAddrPort("127.0.0.1:0"))
+	must(t, err, "listen")
+	defer ln.Close()
+	d, err := net.Dial("tcp", ln.Addr().String())
+	must(t, err, "dial")
+	defer d.Close()
+	c, err := ln.Accept()
+	must(t, err, "accept")
+	defer c.Close()
+	sockopt := func(conn syscall.Conn, level, opt int) int {
+		t.Helper()
+		rc, err := conn.SyscallConn()
+		must(t, err, "raw conn")
+		var v int
+		var gerr error
+		must(t, rc.Control(func(fd uintptr) { v, gerr = syscall.GetsockoptInt(int(fd), level, opt) }), "control")
+		must(t, gerr, "getsockopt")
+		return v
+	}
+	for _, tc := range []struct {
+		name  string
+		conn  syscall.Conn
+		level int
+		opt   int
+		want  int
+	}{
+		{"listener protocol", ln, syscall.SOL_SOCKET, syscall.SO_PROTOCOL, syscall.IPPROTO_TCP},
+		{"connection protocol", c.(*net.TCPConn), syscall.SOL_SOCKET, syscall.SO_PROTOCOL, syscall.IPPROTO_TCP},
+		{"connection keep-alive", c.(*net.TCPConn), syscall.SOL_SOCKET, syscall.SO_KEEPALIVE, 0},
+	} {
+		if got := sockopt(tc.conn, tc.level, tc.opt); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
