@@ -31,8 +31,8 @@ const (
 // login it is also the session shown in the registry.
 type conn struct {
 	s       *Server
-	nc      net.Conn
-	id      string // "<node>-s<n>"
+	nc      *coalescingConn // the TCP connection, under the SSH transport
+	id      string          // "<node>-s<n>"
 	ip      netip.Addr
 	remote  string
 	started time.Time
@@ -332,7 +332,7 @@ func (c *conn) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
 // serveSFTP runs pkg/sftp's request server over the channel.
 func (c *conn) serveSFTP(ch ssh.Channel) {
 	h := &handlers{c: c}
-	rs := sftp.NewRequestServer(ch, sftp.Handlers{FileGet: h, FilePut: h, FileCmd: h, FileList: h},
+	rs := sftp.NewRequestServer(&replyWriter{Channel: ch, conn: c.nc}, sftp.Handlers{FileGet: h, FilePut: h, FileCmd: h, FileList: h},
 		sftp.WithStartDirectory("/"), sftp.WithRSAllocator())
 	if err := rs.Serve(); err != nil && !errors.Is(err, net.ErrClosed) {
 		c.s.log.Debug("sftp serve", "session", c.id, "err", err)

@@ -199,7 +199,7 @@ func (s *Server) admit(nc net.Conn) *conn {
 		s.log.Info("connection refused", "remote", nc.RemoteAddr().String(), "reason", reason)
 		return nil
 	}
-	c := &conn{s: s, nc: nc, ip: ip, remote: nc.RemoteAddr().String(), started: time.Now(),
+	c := &conn{s: s, nc: newCoalescingConn(nc), ip: ip, remote: nc.RemoteAddr().String(), started: time.Now(),
 		id: fmt.Sprintf("%s-s%d", s.cfg.Node, s.nextID.Add(1))}
 	c.lastActive.Store(time.Now().UnixNano())
 	s.conns[c] = struct{}{}
