@@ -48,6 +48,29 @@ func (s *Service) SSHKeys(ctx context.Context, login string) ([]*SSHKey, error) 
 	return list, nil
 }
 
+// SSHKeyCounts counts the public keys of each account in one store query
+// (a page of account cards shows them). Accounts of other customers than
+// the actor's are left out; accounts without keys are absent from the
+// map.
+func (s *Service) SSHKeyCounts(ctx context.Context, accounts []*Account) (map[int64]int, error) {
+	const opName = "hosting.SSHKeyCounts"
+	act, err := s.actor(ctx)
+	if err != nil {
+		return nil, op(opName, err)
+	}
+	ids := make([]int64, 0, len(accounts))
+	for _, a := range accounts {
+		if act.IsAdmin() || a.CustomerID == act.CustomerID {
+			ids = append(ids, a.ID)
+		}
+	}
+	counts, err := s.store.SSHKeyCounts(ctx, ids)
+	if err != nil {
+		return nil, op(opName, err)
+	}
+	return counts, nil
+}
+
 // DeleteSSHKey removes one of an account's keys, named by its fingerprint
 // ("SHA256:...") or its ID. The account's SFTP sessions are not closed:
 // a key is checked at login only.

@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"maps"
 	"net/netip"
 	"strings"
 	"testing"
@@ -135,6 +136,28 @@ func TestService_SSHKeys(t *testing.T) {
 	}
 	if list, err := env.Service.SSHKeys(alice, "ak"); err != nil || len(list) != 1 {
 		t.Fatalf("SSHKeys = %v, %v", list, err)
+	}
+	ak, err := env.Service.Account(ctx, "ak")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := env.Service.Accounts(ctx, hosting.AccountFilter{}) // ak, and both sites' main accounts
+	if err != nil || len(all) != 3 {
+		t.Fatalf("Accounts = %v, %v", all, err)
+	}
+	for _, tc := range []struct {
+		name  string
+		actor context.Context
+		want  map[int64]int
+	}{
+		{"admin", ctx, map[int64]int{ak.ID: 1}},
+		{"owner", alice, map[int64]int{ak.ID: 1}},
+		{"another customer", bob, map[int64]int{}},
+	} {
+		got, err := env.Service.SSHKeyCounts(tc.actor, all)
+		if err != nil || !maps.Equal(got, tc.want) {
+			t.Errorf("SSHKeyCounts as %s = %v, %v; want %v", tc.name, got, err, tc.want)
+		}
 	}
 	if ev, err := env.Service.AuditEvents(ctx, hosting.AuditFilter{Action: "sshkey.add"}); err != nil || len(ev) != 1 ||
 		!strings.Contains(ev[0].Detail, k.Fingerprint) {

@@ -138,6 +138,9 @@ type Store interface {
 	CreateSSHKey(ctx context.Context, k *SSHKey, ev *AuditEvent) error
 	// SSHKeys lists an account's keys by ID (none: empty).
 	SSHKeys(ctx context.Context, accountID int64) ([]*SSHKey, error)
+	// SSHKeyCounts counts the keys of each of the accounts, in one query;
+	// accounts without keys (or unknown) are absent from the map.
+	SSHKeyCounts(ctx context.Context, accountIDs []int64) (map[int64]int, error)
 	// DeleteSSHKey removes a key; not_found.
 	DeleteSSHKey(ctx context.Context, id int64, ev *AuditEvent) error
 

@@ -148,6 +148,7 @@ func (h *handler) accountListPage(r *http.Request, add SimpleAddForm) (AccountLi
 			p.Groups = append(p.Groups, SiteGroup{Site: h.siteView(r, s)})
 		}
 	}
+	keys := h.keyCounts(r, accounts)
 	for _, a := range accounts {
 		s, ok := byID[a.SiteID]
 		if !ok {
@@ -159,7 +160,7 @@ func (h *handler) accountListPage(r *http.Request, add SimpleAddForm) (AccountLi
 			groups[s.ID] = i
 			p.Groups = append(p.Groups, SiteGroup{Site: h.siteView(r, s)})
 		}
-		p.Groups[i].Cards = append(p.Groups[i].Cards, h.accountCard(r, a, p.Groups[i].Site))
+		p.Groups[i].Cards = append(p.Groups[i].Cards, h.accountCardCounted(r, a, p.Groups[i].Site, keys))
 	}
 	return p, nil
 }

@@ -42,8 +42,9 @@ func (h *handler) renderSiteAccounts(w http.ResponseWriter, r *http.Request, sta
 	sv := h.siteView(r, site)
 	p := SiteAccountsPage{Layout: h.layout(r, sv.Display+" · FTP accounts", "accounts"), Site: sv}
 	extra := 0
+	keys := h.keyCounts(r, accounts)
 	for _, a := range accounts {
-		p.Cards = append(p.Cards, h.accountCard(r, a, sv))
+		p.Cards = append(p.Cards, h.accountCardCounted(r, a, sv, keys))
 		if !a.Main {
 			extra++
 		}

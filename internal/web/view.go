@@ -250,6 +250,26 @@ func (h *handler) siteView(r *http.Request, s *hosting.Site) SiteView {
 
 // accountCard builds the card of a; site is a's site.
 func (h *handler) accountCard(r *http.Request, a *hosting.Account, site SiteView) AccountCard {
+	return h.accountCardCounted(r, a, site, nil)
+}
+
+// keyCounts counts the SSH keys of a page of accounts in one query, for
+// accountCardCounted; nil when SFTP is off or the count failed (logged).
+func (h *handler) keyCounts(r *http.Request, accounts []*hosting.Account) map[int64]int {
+	if h.opts.SFTPPort <= 0 || len(accounts) == 0 {
+		return nil
+	}
+	counts, err := h.svc.SSHKeyCounts(r.Context(), accounts)
+	if err != nil {
+		h.log.Warn("web: count ssh keys", "accounts", len(accounts), "err", err)
+		return nil
+	}
+	return counts
+}
+
+// accountCardCounted is accountCard with the key counts of the page
+// (from keyCounts); with nil, the card counts its keys itself.
+func (h *handler) accountCardCounted(r *http.Request, a *hosting.Account, site SiteView, keys map[int64]int) AccountCard {
 	c := AccountCard{Login: a.Login, Site: site, Status: statusText(a.EffectiveStatus()),
 		Suspended: a.EffectiveStatus() == hosting.StatusSuspended, Main: a.Main, Home: a.Home,
 		Quota: quotaView(a.UsedBytes, a.QuotaBytes), Read: a.Read, Write: a.Write,
@@ -264,10 +284,12 @@ func (h *handler) accountCard(r *http.Request, a *hosting.Account, site SiteView
 	if site.SFTPPort > 0 {
 		c.SFTP, c.SFTPID = sftpCommand(a.Login, site.Host, site.SFTPPort), "sftp-"+a.Login
 		c.KeyCount = -1
-		if keys, err := h.svc.SSHKeys(r.Context(), a.Login); err != nil {
+		if keys != nil {
+			c.KeyCount = keys[a.ID]
+		} else if list, err := h.svc.SSHKeys(r.Context(), a.Login); err != nil {
 			h.log.Warn("web: count ssh keys", "login", a.Login, "err", err)
 		} else {
-			c.KeyCount = len(keys)
+			c.KeyCount = len(list)
 		}
 		c.KeysText = keysText(c.KeyCount)
 	}

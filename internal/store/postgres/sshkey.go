@@ -77,6 +77,33 @@ func (db *DB) SSHKeys(ctx context.Context, accountID int64) ([]*hosting.SSHKey, 
 	return out, nil
 }
 
+// SSHKeyCounts implements hosting.Store.
+func (db *DB) SSHKeyCounts(ctx context.Context, accountIDs []int64) (map[int64]int, error) {
+	const op = "ssh key counts"
+	out := map[int64]int{}
+	if len(accountIDs) == 0 {
+		return out, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT account_id, count(*) FROM ssh_keys
+		WHERE account_id = ANY($1) GROUP BY account_id`, accountIDs)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, wrap(op, err)
+		}
+		out[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(op, err)
+	}
+	return out, nil
+}
+
 // DeleteSSHKey implements hosting.Store.
 func (db *DB) DeleteSSHKey(ctx context.Context, id int64, ev *hosting.AuditEvent) error {
 	const op = "delete ssh key"

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 
 	"ftpanel/internal/hosting"
 )
@@ -71,6 +72,37 @@ func (db *DB) SSHKeys(ctx context.Context, accountID int64) ([]*hosting.SSHKey, 
 		}
 		k.CreatedAt, k.LastUsedAt = fromNanos(created), ptrNanos(used)
 		out = append(out, &k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(op, err)
+	}
+	return out, nil
+}
+
+// SSHKeyCounts implements hosting.Store.
+func (db *DB) SSHKeyCounts(ctx context.Context, accountIDs []int64) (map[int64]int, error) {
+	const op = "ssh key counts"
+	out := map[int64]int{}
+	if len(accountIDs) == 0 {
+		return out, nil
+	}
+	ids, err := json.Marshal(accountIDs)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	rows, err := db.rs.QueryContext(ctx, `SELECT account_id, count(*) FROM ssh_keys
+		WHERE account_id IN (SELECT value FROM json_each(?)) GROUP BY account_id`, string(ids))
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, wrap(op, err)
+		}
+		out[id] = n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, wrap(op, err)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"maps"
 	"testing"
 
 	"ftpanel/internal/hosting"
@@ -27,6 +28,21 @@ func testSSHKey(t *testing.T, open Opener) {
 			t.Fatalf("created keys %+v %+v %+v", k1, k2, k3)
 		}
 		wantAuditOf(t, st, "sshkey.add", a.ID)
+		for _, tc := range []struct {
+			ids  []int64
+			want map[int64]int
+		}{
+			{[]int64{m.ID, a.ID, 9999}, map[int64]int{m.ID: 2, a.ID: 1}},
+			{[]int64{a.ID}, map[int64]int{a.ID: 1}},
+			{[]int64{9999}, map[int64]int{}},
+			{nil, map[int64]int{}},
+		} {
+			got, err := st.SSHKeyCounts(ctx, tc.ids)
+			must(t, err)
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("SSHKeyCounts(%v) = %v, want %v", tc.ids, got, tc.want)
+			}
+		}
 		list, err := st.SSHKeys(ctx, m.ID)
 		must(t, err)
 		if len(list) != 2 || list[0].ID != k1.ID || list[1].ID != k2.ID {
