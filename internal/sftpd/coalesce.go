@@ -48,13 +48,14 @@ type coalescingConn struct {
 	buf   []byte // held bytes
 	err   error  // a write error of the timer's flush, returned by the next Write
 	timer *time.Timer
-	armed bool // the timer will write out what is held
+	limit time.Duration // holdLimit (tests set longer)
+	armed bool          // the timer will write out what is held
 
 	writes atomic.Int64 // writes to the connection (system calls), for tests
 }
 
 func newCoalescingConn(c net.Conn) *coalescingConn {
-	cc := &coalescingConn{Conn: c}
+	cc := &coalescingConn{Conn: c, limit: holdLimit}
 	cc.timer = time.AfterFunc(time.Hour, cc.expire)
 	cc.timer.Stop()
 	return cc
@@ -75,7 +76,7 @@ func (c *coalescingConn) Write(p []byte) (int, error) {
 	c.buf = append(c.buf, p...)
 	if !c.armed {
 		c.armed = true
-		c.timer.Reset(holdLimit)
+		c.timer.Reset(c.limit)
 	}
 	if len(c.buf) >= maxHeld {
 		if err := c.flushLocked(); err != nil {
@@ -134,12 +135,20 @@ func (c *coalescingConn) flushLocked() error {
 	return err
 }
 
-// Close implements io.Closer. Bytes still held are written first, unless
-// a writer holds the lock (a kill from another goroutine closes at once).
+// closeFlushLimit bounds how long Close waits to write out held bytes to
+// a client that does not read.
+const closeFlushLimit = time.Second
+
+// Close implements io.Closer. Bytes still held are written first, for up
+// to closeFlushLimit, unless a writer holds the lock (a kill from another
+// goroutine closes at once).
 func (c *coalescingConn) Close() error {
 	c.timer.Stop()
 	if c.mu.TryLock() {
-		_ = c.flushLocked()
+		if len(c.buf) > 0 {
+			_ = c.Conn.SetWriteDeadline(time.Now().Add(closeFlushLimit))
+			_ = c.flushLocked()
+		}
 		c.holds = 0
 		c.mu.Unlock()
 	}

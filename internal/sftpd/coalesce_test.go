@@ -94,6 +94,36 @@ func TestCoalescingConn(t *testing.T) {
 	}
 }
 
+// TestCoalescingConn_CloseClientNotReading: Close does not hang on held
+// bytes when the client has stopped reading and the socket is full.
+func TestCoalescingConn_CloseClientNotReading(t *testing.T) {
+	srv, cli := tcpPair(t)
+	// Fill the socket buffers: the client never reads.
+	_ = srv.(*net.TCPConn).SetWriteBuffer(8 << 10)
+	_ = cli.(*net.TCPConn).SetReadBuffer(4 << 10)
+	chunk := make([]byte, 1<<10)
+	for {
+		_ = srv.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
+		if _, err := srv.Write(chunk); err != nil {
+			break
+		}
+	}
+	_ = srv.SetWriteDeadline(time.Time{})
+	c := newCoalescingConn(srv)
+	c.limit = time.Hour // only Close writes the held bytes out
+	c.hold()
+	if _, err := c.Write(make([]byte, 32<<10)); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Close() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close hangs on held bytes the client does not read")
+	}
+}
+
 // TestDownloadCoalesced: a download's READ replies (header and data in
 // two channel writes, each 32 KiB data packet in three writes of
 // x/crypto/ssh) reach the socket as about one write per reply.
