@@ -76,6 +76,7 @@ stop_ftpanel() {
 	rm -rf "$BHOME"/bench-ftpanel
 	if [ "${KEEP:-}" = 1 ]; then log "data folder kept: $DATA"; else rm -rf "$DATA"; fi
 	rm -rf "$(dirname "$BIN")"
+	"$REPO/scripts/warm-memory.sh" --restore >&2
 }
 trap stop_ftpanel EXIT
 

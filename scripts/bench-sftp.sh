@@ -67,6 +67,7 @@ cleanup() {
 	rm -rf "$CHROOT" "$WORK"
 	sleep 0.5
 	for g in "${CGROUPS[@]}"; do rmdir "$g" 2>/dev/null || true; done
+	"$REPO/scripts/warm-memory.sh" --restore >&2
 }
 trap cleanup EXIT
 

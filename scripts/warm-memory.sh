@@ -13,8 +13,35 @@
 # process that then exits, which takes a few seconds and is harmless on a
 # machine whose memory is already warm.
 #
-# Usage: scripts/warm-memory.sh   (the bench scripts call it first)
+# Touching once is not enough where the host takes freed memory back. On
+# this VM, virtio-balloon free page reporting (/sys/module/page_reporting)
+# handed about 630 MiB of freed guest memory back to the host every 20 s.
+# A 1 GiB file written 1 s after another one was deleted took 0.15 s of
+# CPU; written 20 s after, 2.1 s. In the FTP harness, ftpanel's upload
+# always starts minutes after the previous server's, so it always wrote
+# into memory the host had taken back. This script therefore also pauses
+# reporting: it sets page_reporting_order above the largest block the
+# kernel has, and remembers the old value in $STATE. With --restore, it
+# puts the old value back. The bench scripts restore on exit.
+#
+# Usage: scripts/warm-memory.sh             (the bench scripts call it first)
+#        scripts/warm-memory.sh --restore   (the bench scripts call it on exit)
 set -euo pipefail
+ORDER=/sys/module/page_reporting/parameters/page_reporting_order
+STATE=${STATE:-/run/ftpanel-bench-page-reporting-order}
+if [ "${1:-}" = --restore ]; then
+	if [ -f "$STATE" ]; then
+		cat "$STATE" >"$ORDER" && echo "warm-memory: free page reporting back to order $(cat "$STATE")"
+		rm -f "$STATE"
+	fi
+	exit 0
+fi
+if [ -w "$ORDER" ]; then
+	[ -f "$STATE" ] || cat "$ORDER" >"$STATE"
+	if echo 11 >"$ORDER" 2>/dev/null; then
+		echo "warm-memory: free page reporting paused (order $(cat "$STATE") -> 11) until --restore"
+	fi
+fi
 python3 - <<'PY'
 import mmap
 
