@@ -145,15 +145,12 @@ func (s *Server) sync(ticks int) {
 	}
 	s.mu.Unlock()
 
-	endedRegs := make([]*hosting.RegistryEntry, len(ended))
-	for i, x := range ended {
-		endedRegs[i] = &x.reg
-	}
-	items := make([]hosting.LiveSession, len(live))
-	for i, x := range live {
-		items[i] = hosting.LiveSession{Entry: &x.reg, Now: x.snapshot(node, now), Account: x.acct}
-	}
-	for _, c := range s.svc.SyncSessions(ctx, s.log, now, refresh, endedRegs, items) {
+	changed := hosting.SyncSessionsOf(s.svc, ctx, s.log, now, refresh, ended, live,
+		func(x *session) *hosting.RegistryEntry { return &x.reg },
+		func(x *session) hosting.LiveSession {
+			return hosting.LiveSession{Entry: &x.reg, Now: x.snapshot(node, now), Account: x.acct}
+		})
+	for _, c := range changed {
 		x := live[c.Index]
 		s.kill(x, "account changed", closeReply(x.acct, c.Account))
 	}

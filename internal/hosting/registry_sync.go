@@ -30,6 +30,21 @@ type ChangedSession struct {
 	Account *Account // the account now; nil when it was deleted
 }
 
+// SyncSessionsOf runs SyncSessions for a server's own session type S:
+// entry gives a session's registry entry, state the session as it is now.
+func SyncSessionsOf[S any](s *Service, ctx context.Context, log *slog.Logger, now time.Time, refresh time.Duration,
+	ended, live []S, entry func(S) *RegistryEntry, state func(S) LiveSession) []ChangedSession {
+	entries := make([]*RegistryEntry, len(ended))
+	for i, x := range ended {
+		entries[i] = entry(x)
+	}
+	items := make([]LiveSession, len(live))
+	for i, x := range live {
+		items[i] = state(x)
+	}
+	return s.SyncSessions(ctx, log, now, refresh, entries, items)
+}
+
 // SyncSessions runs one round of a protocol server's registry writes:
 // the rows of ended sessions that were written are removed; live sessions
 // are written when new, or when changed and not written for refresh. The

@@ -57,15 +57,12 @@ func (s *Server) sync(ticks int) {
 	for _, c := range idle {
 		c.kill("idle timeout")
 	}
-	endedRegs := make([]*hosting.RegistryEntry, len(ended))
-	for i, c := range ended {
-		endedRegs[i] = &c.reg
-	}
-	items := make([]hosting.LiveSession, len(live))
-	for i, c := range live {
-		items[i] = hosting.LiveSession{Entry: &c.reg, Now: c.snapshot(node, now), Account: c.acct}
-	}
-	for _, ch := range s.svc.SyncSessions(ctx, s.log, now, refresh, endedRegs, items) {
+	changed := hosting.SyncSessionsOf(s.svc, ctx, s.log, now, refresh, ended, live,
+		func(c *conn) *hosting.RegistryEntry { return &c.reg },
+		func(c *conn) hosting.LiveSession {
+			return hosting.LiveSession{Entry: &c.reg, Now: c.snapshot(node, now), Account: c.acct}
+		})
+	for _, ch := range changed {
 		live[ch.Index].kill("account changed")
 	}
 	if list, err := s.svc.SessionsToCloseOf(ctx, node, hosting.ProtocolSFTP); err != nil {

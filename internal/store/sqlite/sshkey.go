@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 
 	"ftpanel/internal/hosting"
+	"ftpanel/internal/store/rowcount"
 )
 
 // CreateSSHKey implements hosting.Store; conflict when the account already
@@ -82,9 +83,8 @@ func (db *DB) SSHKeys(ctx context.Context, accountID int64) ([]*hosting.SSHKey, 
 // SSHKeyCounts implements hosting.Store.
 func (db *DB) SSHKeyCounts(ctx context.Context, accountIDs []int64) (map[int64]int, error) {
 	const op = "ssh key counts"
-	out := map[int64]int{}
 	if len(accountIDs) == 0 {
-		return out, nil
+		return map[int64]int{}, nil
 	}
 	ids, err := json.Marshal(accountIDs)
 	if err != nil {
@@ -96,15 +96,8 @@ func (db *DB) SSHKeyCounts(ctx context.Context, accountIDs []int64) (map[int64]i
 		return nil, wrap(op, err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, wrap(op, err)
-		}
-		out[id] = n
-	}
-	if err := rows.Err(); err != nil {
+	out, err := rowcount.ByID(rows)
+	if err != nil {
 		return nil, wrap(op, err)
 	}
 	return out, nil
