@@ -54,6 +54,9 @@ func (nopObserver) TransferEnded(string, string, int64, time.Duration, string, e
 // web file manager all work through it.
 type FS struct {
 	root      *os.Root
+	dirOnce   sync.Once
+	dir       *os.File // the root's folder, for openat2 (open_linux.go)
+	dirErr    error
 	read      bool
 	write     bool
 	fileMode  fs.FileMode // mode of created files (0666 &^ umask)
@@ -136,8 +139,23 @@ func (f *FS) Close() {
 	}
 	f.closed = true
 	if f.open == 0 {
-		f.root.Close()
+		f.closeRoot()
 	}
+}
+
+// closeRoot closes the root and the folder openat2 opens below. The
+// caller holds f.mu, and no file is being opened.
+func (f *FS) closeRoot() {
+	if f.dir != nil {
+		f.dir.Close()
+	}
+	f.root.Close()
+}
+
+// rootDir returns the root's folder, opened on first use.
+func (f *FS) rootDir() (*os.File, error) {
+	f.dirOnce.Do(func() { f.dir, f.dirErr = f.root.Open(".") })
+	return f.dir, f.dirErr
 }
 
 // Kill stops the session's transfers: files refuse further I/O and the
@@ -199,7 +217,7 @@ func (f *FS) release() {
 	defer f.mu.Unlock()
 	f.open--
 	if f.closed && f.open == 0 {
-		f.root.Close()
+		f.closeRoot()
 	}
 }
 
@@ -403,30 +421,70 @@ func (f *FS) OpenFile(name string, flag int) (*File, error) {
 }
 
 func (f *FS) openRead(name, n string) (*File, error) {
-	// A FIFO or device would block or misbehave on open: look first.
-	fi, err := f.root.Stat(n)
-	if err != nil {
-		return nil, MapError(err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, ErrNotFile
-	}
 	if !f.acquire() {
 		return nil, ErrClosed
 	}
-	fh, err := f.root.OpenFile(n, os.O_RDONLY, 0)
+	o, ok, err := f.openBeneath(n, os.O_RDONLY)
+	if !ok {
+		o.fh, err = f.openRootRegular(n, os.O_RDONLY)
+	}
 	if err != nil {
 		f.release()
 		return nil, MapError(err)
 	}
-	if fi, err = fh.Stat(); err != nil || !fi.Mode().IsRegular() {
-		fh.Close()
-		f.release()
-		return nil, ErrNotFile
-	}
-	fl := &File{fs: f, f: fh, name: path.Clean("/" + name), rel: n, op: OpDownload, started: time.Now()}
+	fl := &File{fs: f, f: o.fh, name: path.Clean("/" + name), rel: n, op: OpDownload, started: time.Now()}
 	f.obs.TransferStarted(fl.op, fl.name)
 	return fl, nil
+}
+
+// openRoot opens n through os.Root, where openat2 is not available:
+// created (flag has O_EXCL) or an existing regular file.
+func (f *FS) openRoot(n string, flag int, perm fs.FileMode) (opened, error) {
+	var (
+		fh  *os.File
+		err error
+	)
+	if flag&os.O_CREATE != 0 {
+		fh, err = f.root.OpenFile(n, flag, perm)
+	} else {
+		fh, err = f.openRootRegular(n, flag)
+	}
+	if err != nil {
+		return opened{}, err
+	}
+	o := opened{fh: fh, own: true}
+	if fi, err := fh.Stat(); err == nil {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			o.key, o.own = inodeKey{uint64(st.Dev), uint64(st.Ino)}, false
+		}
+		o.size = fi.Size()
+	}
+	return o, nil
+}
+
+// openRootRegular opens the existing regular file n through os.Root,
+// where openat2 is not available. A FIFO or device would block or
+// misbehave on open: it looks first, and checks again once open.
+func (f *FS) openRootRegular(n string, flag int) (*os.File, error) {
+	fi, err := f.root.Stat(n)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		if fi.IsDir() && flag != os.O_RDONLY {
+			return nil, ErrIsDir
+		}
+		return nil, ErrNotFile
+	}
+	fh, err := f.root.OpenFile(n, flag, 0)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err = fh.Stat(); err != nil || !fi.Mode().IsRegular() {
+		fh.Close()
+		return nil, ErrNotFile
+	}
+	return fh, nil
 }
 
 func (f *FS) openWrite(name, n string, flag int) (*File, error) {
@@ -442,14 +500,18 @@ func (f *FS) openWrite(name, n string, flag int) (*File, error) {
 	}
 	base := flag &^ (os.O_CREATE | os.O_EXCL | os.O_TRUNC)
 	var (
-		fh      *os.File
+		o       opened
+		ok      bool
 		err     error
 		created bool
 	)
 	if flag&os.O_CREATE != 0 {
 		// Try to create first: then we know for sure the file is new
 		// (and may be removed again if it cannot be completed).
-		fh, err = f.root.OpenFile(n, base|os.O_CREATE|os.O_EXCL, f.fileMode)
+		cflag := base | os.O_CREATE | os.O_EXCL
+		if o, ok, err = f.createBeneath(n, cflag, f.fileMode); !ok {
+			o, err = f.openRoot(n, cflag, f.fileMode)
+		}
 		switch {
 		case err == nil:
 			created = true
@@ -458,25 +520,17 @@ func (f *FS) openWrite(name, n string, flag int) (*File, error) {
 			return nil, MapError(err)
 		}
 	}
-	if fh == nil {
-		fi, err := f.root.Stat(n)
+	if o.fh == nil {
+		if o, ok, err = f.openBeneath(n, base); !ok {
+			o, err = f.openRoot(n, base, 0)
+		}
 		if err != nil {
 			f.release()
 			return nil, MapError(err)
 		}
-		if !fi.Mode().IsRegular() {
-			f.release()
-			if fi.IsDir() {
-				return nil, ErrIsDir
-			}
-			return nil, ErrNotFile
-		}
-		if fh, err = f.root.OpenFile(n, base, 0); err != nil {
-			f.release()
-			return nil, MapError(err)
-		}
 	}
-	ino := lockFor(fh)
+	fh := o.fh
+	ino := lockForKey(o.key, o.own)
 	fail := func(err error) (*File, error) {
 		ino.put()
 		fh.Close()
@@ -485,12 +539,6 @@ func (f *FS) openWrite(name, n string, flag int) (*File, error) {
 		}
 		f.release()
 		return nil, err
-	}
-	if !created {
-		fi, err := fh.Stat()
-		if err != nil || !fi.Mode().IsRegular() {
-			return fail(ErrNotFile)
-		}
 	}
 	if created {
 		// Set the mode exactly, whatever the process umask, and give the
@@ -509,7 +557,11 @@ func (f *FS) openWrite(name, n string, flag int) (*File, error) {
 	// its inode lock: sessions overwriting one file at once count it once.
 	replace := created
 	ino.mu.Lock()
-	size, err := fileSize(fh)
+	size := o.size
+	if !created {
+		// Another handle may have changed the size since the open.
+		size, err = fileSize(fh)
+	}
 	if err == nil && flag&os.O_TRUNC != 0 && size > 0 {
 		if err = fh.Truncate(0); err == nil {
 			f.usage.add(-size)

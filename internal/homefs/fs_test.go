@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"ftpanel/internal/homefs"
@@ -34,6 +36,27 @@ func mustFS(t *testing.T, home string, o homefs.Options) *homefs.FS {
 // TestConfinement runs every operation with every hostile path of the
 // shared corpus: nothing outside the home is read or changed.
 func TestConfinement(t *testing.T) {
+	forEachOpen(t, testConfinement)
+}
+
+// forEachOpen runs test with files opened through openat2 and, as on
+// kernels without it, through os.Root.
+func forEachOpen(t *testing.T, test func(t *testing.T)) {
+	for _, tc := range []struct {
+		name    string
+		openat2 bool
+	}{{"openat2", true}, {"os.Root", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer homefs.SetOpenat2(tc.openat2)()
+			test(t)
+		})
+	}
+	if homefs.Openat2Off() {
+		t.Error("openat2 was found missing on this kernel (Linux 5.6+ has it): the os.Root path served every open")
+	}
+}
+
+func testConfinement(t *testing.T) {
 	l := homefstest.MustLayout(t)
 	before := homefstest.Snapshot(t, l)
 	f := mustFS(t, l.Home, homefs.Options{Read: true, Write: true, Umask: 0o022})
@@ -289,4 +312,103 @@ func TestUsagesShared(t *testing.T) {
 	}
 	p.Release(u1)
 	p.Release(u2)
+}
+
+// TestOpenKinds opens every kind of name a home may hold, for reading and
+// for writing: symlinks inside the home are followed, escaping ones
+// refused, and a FIFO, a folder or a socket never opens (nor blocks the
+// open), with the same answers through openat2 and through os.Root.
+func TestOpenKinds(t *testing.T) {
+	forEachOpen(t, func(t *testing.T) {
+		l := homefstest.MustLayout(t)
+		if err := syscall.Mkfifo(filepath.Join(l.Home, "fifo"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sock, err := net.Listen("unix", filepath.Join(l.Home, "sock"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sock.Close()
+		if err := os.Symlink("fifo", filepath.Join(l.Home, "tofifo")); err != nil {
+			t.Fatal(err)
+		}
+		f := mustFS(t, l.Home, homefs.Options{Read: true, Write: true, Umask: 0o022})
+		tests := []struct {
+			name    string
+			read    error  // Open
+			content string // what Open reads
+			write   error  // OpenFile O_WRONLY (an existing file)
+		}{
+			{"/pub/a.txt", nil, "hello", nil},
+			{"/in/a.txt", nil, "hello", nil},
+			{"/chain", nil, "hello", nil},
+			{"/pub/../in/./a.txt", nil, "hello", nil},
+			{"/out/secret.txt", homefs.ErrPermission, "", homefs.ErrPermission},
+			{"/abs/secret.txt", homefs.ErrPermission, "", homefs.ErrPermission},
+			{"/absin/a.txt", homefs.ErrPermission, "", homefs.ErrPermission},
+			{"/chainout", homefs.ErrPermission, "", homefs.ErrPermission},
+			{"/up/sibling.txt", homefs.ErrPermission, "", homefs.ErrPermission},
+			{"/loop", homefs.ErrPermission, "", homefs.ErrPermission},
+			{"/missing", homefs.ErrNotFound, "", homefs.ErrNotFound},
+			{"/pub/a.txt/x", homefs.ErrNotDir, "", homefs.ErrNotDir},
+			{"/pub", homefs.ErrNotFile, "", homefs.ErrIsDir},
+			{"/", homefs.ErrNotFile, "", homefs.ErrIsDir},
+			{"/fifo", homefs.ErrNotFile, "", homefs.ErrNotFile},
+			{"/tofifo", homefs.ErrNotFile, "", homefs.ErrNotFile},
+			{"/sock", homefs.ErrNotFile, "", homefs.ErrNotFile},
+		}
+		for _, tc := range tests {
+			fl, err := f.Open(tc.name)
+			if !errors.Is(err, tc.read) {
+				t.Errorf("Open(%s) = %v, want %v", tc.name, err, tc.read)
+			}
+			if err == nil {
+				b, err := io.ReadAll(fl)
+				fl.Close()
+				if err != nil || string(b) != tc.content {
+					t.Errorf("Open(%s) read %q, %v; want %q", tc.name, b, err, tc.content)
+				}
+			}
+			fl, err = f.OpenFile(tc.name, os.O_WRONLY)
+			if !errors.Is(err, tc.write) {
+				t.Errorf("OpenFile(%s, O_WRONLY) = %v, want %v", tc.name, err, tc.write)
+			}
+			if err == nil {
+				fl.Close()
+			}
+		}
+		// Writing through a link inside the home changes the file it
+		// leads to; creating through an escaping one creates nothing.
+		fl, err := f.OpenFile("/in/a.txt", os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fl.Write([]byte("changed")); err != nil {
+			t.Fatal(err)
+		}
+		fl.Close()
+		if b, _ := os.ReadFile(filepath.Join(l.Home, "pub", "a.txt")); string(b) != "changed" {
+			t.Errorf("pub/a.txt after a write through in/a.txt: %q", b)
+		}
+		for _, p := range []string{"/out/new.txt", "/abs/new.txt", "/up/new.txt"} {
+			if _, err := f.OpenFile(p, os.O_WRONLY|os.O_CREATE); !errors.Is(err, homefs.ErrPermission) {
+				t.Errorf("create %s: %v, want %v", p, err, homefs.ErrPermission)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(l.Outside, "new.txt")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a create through an escaping link made outside/new.txt: %v", err)
+		}
+		// A new file is created with the umask's mode and is empty.
+		fl, err = f.OpenFile("/pub/new.txt", os.O_WRONLY|os.O_CREATE|os.O_EXCL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fl.Close()
+		if fi, err := os.Stat(filepath.Join(l.Home, "pub", "new.txt")); err != nil || fi.Mode().Perm() != 0o644 || fi.Size() != 0 {
+			t.Errorf("created pub/new.txt: %v, %v", fi, err)
+		}
+		if _, err := f.OpenFile("/pub/new.txt", os.O_WRONLY|os.O_CREATE|os.O_EXCL); !errors.Is(err, homefs.ErrExists) {
+			t.Errorf("O_EXCL on an existing file: %v", err)
+		}
+	})
 }

@@ -3,7 +3,7 @@ package homefs
 import (
 	"os"
 	"sync"
-	"syscall"
+	"sync/atomic"
 )
 
 // Concurrent writers of one file (two sessions overwriting it, an SFTP
@@ -15,7 +15,19 @@ import (
 // to be. Changes made outside the process (the web app, another node) are
 // seen by the usage scanner.
 
+// openat2Off is set once openat2 turns out to be unavailable
+// (open_linux.go); then files open through os.Root.
+var openat2Off atomic.Bool
+
 type inodeKey struct{ dev, ino uint64 }
+
+// opened is a file opened by openat2 and what fstat said about it.
+type opened struct {
+	fh   *os.File
+	key  inodeKey
+	own  bool // the inode could not be read: no shared lock
+	size int64
+}
 
 type inodeLock struct {
 	mu   sync.Mutex
@@ -29,19 +41,13 @@ var inodes = struct {
 	m  map[inodeKey]*inodeLock
 }{m: map[inodeKey]*inodeLock{}}
 
-// lockFor returns the inode lock of the open file fh, counted as one more
-// user; give it back with put. A file whose inode cannot be read gets a
-// lock of its own (no sharing, as before).
-func lockFor(fh *os.File) *inodeLock {
-	fi, err := fh.Stat()
-	if err != nil {
+// lockForKey returns the lock of the inode key, counted as one more user;
+// give it back with put. A file whose inode could not be read (own) gets
+// a lock of its own (no sharing).
+func lockForKey(k inodeKey, own bool) *inodeLock {
+	if own {
 		return &inodeLock{own: true}
 	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return &inodeLock{own: true}
-	}
-	k := inodeKey{uint64(st.Dev), st.Ino}
 	inodes.mu.Lock()
 	defer inodes.mu.Unlock()
 	l := inodes.m[k]
