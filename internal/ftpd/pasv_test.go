@@ -233,6 +233,7 @@ func TestServer_PassiveStress(t *testing.T) {
 			if res.failed.Load() != 0 {
 				t.Fatalf("%d of %d transfers failed; first: %s", res.failed.Load(), total, res.first())
 			}
+			st.checkUploads()
 			waitFor(t, 5*time.Second, "passive listeners closed", func() bool {
 				return f.srv.pasvOpen.Load() == 0 && f.srv.ports.inUse() == 0
 			})
@@ -297,6 +298,25 @@ func newStress(t testing.TB, f *fixture) *stress {
 		must(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("entry %02d.txt", i)), []byte("x"), 0o644), "write")
 	}
 	return st
+}
+
+// checkUploads checks that every file the sessions uploaded (each
+// session created and then overwrote its own names) holds exactly the
+// bytes sent.
+func (st *stress) checkUploads() {
+	st.t.Helper()
+	files, err := filepath.Glob(filepath.Join(st.f.root, "stress", "up-*.dat"))
+	must(st.t, err, "glob")
+	if len(files) == 0 {
+		st.t.Fatal("no uploaded file found")
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		must(st.t, err, "read upload")
+		if !bytes.Equal(b, st.small) {
+			st.t.Errorf("%s: %d bytes on disk, not the %d sent", filepath.Base(name), len(b), len(st.small))
+		}
+	}
 }
 
 // run spreads total transfers over sessions sessions, half of them from
