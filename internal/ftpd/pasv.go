@@ -145,6 +145,17 @@ func (p *portPool) release(port int) {
 	p.mu.Unlock()
 }
 
+// mayPark reports whether a session may keep a port between transfers:
+// always without a range, and while at most half of the range is held.
+func (p *portPool) mayPark() bool {
+	if p.n == 0 {
+		return true
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.held*2 <= p.n
+}
+
 // inUse returns how many ports of the range this server holds.
 func (p *portPool) inUse() int {
 	p.mu.Lock()
@@ -164,7 +175,9 @@ func gcd(a, b int) int {
 // client asks for another data connection, or when the session ends.
 type pasvListener struct {
 	s       *Server
-	ln      *net.TCPListener // ours: nil once closed
+	x       *session         // the session it serves, or nil (no reuse)
+	ip      netip.Addr       // the address it listens on
+	ln      *net.TCPListener // ours: nil once closed or parked
 	libLn   net.Listener     // the library's, no longer listening
 	addr    net.Addr
 	port    int
@@ -209,7 +222,7 @@ func (l *pasvListener) Accept() (net.Conn, error) {
 			_ = c.Close()
 			continue
 		}
-		l.stopListening()
+		l.park()
 		return &dataConn{Conn: c, pool: &l.s.bufs, broken: l.broken}, nil
 	}
 }
@@ -225,9 +238,33 @@ func (l *pasvListener) stopListening() {
 	}
 	l.mu.Unlock()
 	if ln != nil {
-		_ = ln.Close()
-		l.s.ports.release(l.port)
-		l.s.pasvOpen.Add(-1)
+		l.s.closeData(ln, l.port)
+	}
+}
+
+// closeData closes a passive listening socket and gives its port back.
+func (s *Server) closeData(ln *net.TCPListener, port int) {
+	_ = ln.Close()
+	s.ports.release(port)
+	s.pasvOpen.Add(-1)
+}
+
+// park hands our listening socket, its data connection accepted, to the
+// session for its next PASV (see parkedListener), or closes it when it
+// cannot be kept.
+func (l *pasvListener) park() {
+	l.mu.Lock()
+	ln := l.ln
+	l.ln = nil
+	if l.idle != nil {
+		l.idle.Stop()
+	}
+	l.mu.Unlock()
+	if ln == nil {
+		return
+	}
+	if l.x == nil || !l.s.ports.mayPark() || !l.x.park.put(l.s, ln, l.port, l.ip) {
+		l.s.closeData(ln, l.port)
 	}
 }
 
@@ -265,7 +302,20 @@ func (d *driver) WrapPassiveListener(lib net.Listener) (net.Listener, error) {
 	if !ip.IsValid() {
 		ip = s.listenIP // the control listener's address (unspecified if it listens on all)
 	}
-	ln, port, err := s.ports.listen(ip)
+	var (
+		ln   *net.TCPListener
+		port int
+		err  error
+	)
+	if x != nil {
+		ln, port = x.park.take(s, ip)
+	}
+	if ln == nil {
+		ln, port, err = s.ports.listen(ip)
+		if err == nil {
+			s.pasvOpen.Add(1)
+		}
+	}
 	if err != nil {
 		sid := ""
 		if x != nil {
@@ -275,9 +325,8 @@ func (d *driver) WrapPassiveListener(lib net.Listener) (net.Listener, error) {
 		_ = lib.Close()
 		return nil, errNoDataPort
 	}
-	s.pasvOpen.Add(1)
-	pl := &pasvListener{s: s, ln: ln, libLn: lib, addr: ln.Addr(), port: port, client: client, broken: broken,
-		timeout: s.cfg.acceptTimeout}
+	pl := &pasvListener{s: s, x: x, ip: ip, ln: ln, libLn: lib, addr: ln.Addr(), port: port, client: client,
+		broken: broken, timeout: s.cfg.acceptTimeout}
 	// A PASV whose data connection never comes (the command failed, or
 	// the client went quiet) gives its port back after the time-out.
 	pl.mu.Lock()

@@ -142,9 +142,10 @@ func TestPortPool(t *testing.T) {
 
 // TestServer_PassiveListenerBinding checks that passive listeners listen
 // on the control connection's address only, accept only the client's
-// address, and are gone once the data connection is made.
+// address, and are gone once the transfer is over and the session sends no
+// new PASV (here after 200 ms).
 func TestServer_PassiveListenerBinding(t *testing.T) {
-	f := newFixture(t, func(c *Config) { c.ListenAddr = "127.0.0.1:0" })
+	f := newFixture(t, func(c *Config) { c.ListenAddr = "127.0.0.1:0"; c.parkIdle = 200 * time.Millisecond })
 	r := dialRaw(t, f.addr)
 	r.login(f.main.Login)
 	code, msg := r.cmd("EPSV")
@@ -175,12 +176,95 @@ func TestServer_PassiveListenerBinding(t *testing.T) {
 		t.Error("the stray connection got data")
 	}
 	stray.Close()
+	waitFor(t, 5*time.Second, "the passive listener closed after the transfer", func() bool {
+		return f.srv.pasvOpen.Load() == 0
+	})
 	if c, err := net.DialTimeout("tcp", "127.0.0.1:"+port, time.Second); err == nil {
 		c.Close()
 		t.Errorf("passive port %s still listening after the transfer", port)
 	}
-	if n := f.srv.pasvOpen.Load(); n != 0 {
-		t.Errorf("%d passive listeners open after the transfer", n)
+}
+
+// TestServer_PassivePortKept: a session's next PASV/EPSV right after a
+// transfer reuses its passive socket, and whatever connected to it in
+// between (here from the client's own address) is closed unanswered, never
+// taken for the next transfer's data connection. The kept socket is closed
+// when the session ends, and never kept while more than half of the range
+// is held.
+func TestServer_PassivePortKept(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.PassivePorts = freePortRange(t, 4); c.parkIdle = time.Hour })
+	must(t, os.WriteFile(filepath.Join(f.root, "a.txt"), []byte("alpha"), 0o644), "write")
+	r := dialRaw(t, f.addr)
+	r.login(f.main.Login)
+	epsv := func() string {
+		t.Helper()
+		code, msg := r.cmd("EPSV")
+		if code != 229 {
+			t.Fatalf("EPSV: %d %s", code, msg)
+		}
+		return msg[strings.Index(msg, "|||")+3 : strings.LastIndex(msg, "|")]
+	}
+	retr := func(port string) string {
+		t.Helper()
+		d, err := net.Dial("tcp", "127.0.0.1:"+port)
+		must(t, err, "data dial")
+		defer d.Close()
+		if code, msg := r.cmd("RETR a.txt"); code != 150 {
+			t.Fatalf("RETR: %d %s", code, msg)
+		}
+		_ = d.SetReadDeadline(time.Now().Add(10 * time.Second))
+		b, err := io.ReadAll(d)
+		must(t, err, "read data")
+		if code, msg := r.read(); code != 226 {
+			t.Fatalf("RETR end: %d %s", code, msg)
+		}
+		return string(b)
+	}
+	first := epsv()
+	if got := retr(first); got != "alpha" {
+		t.Fatalf("first RETR read %q", got)
+	}
+	if f.srv.pasvOpen.Load() != 1 || f.srv.ports.inUse() != 1 {
+		t.Fatalf("after the transfer: %d listeners, %d ports held; want the one kept", f.srv.pasvOpen.Load(), f.srv.ports.inUse())
+	}
+	// A connection to the kept port before the next PASV.
+	stray, err := net.Dial("tcp", "127.0.0.1:"+first)
+	must(t, err, "stray dial")
+	defer stray.Close()
+	second := epsv()
+	if second != first {
+		t.Errorf("second EPSV answered port %s, want the kept %s", second, first)
+	}
+	_ = stray.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, err := stray.Read(make([]byte, 1)); err == nil || n > 0 {
+		t.Errorf("the stray connection was not closed: %d, %v", n, err)
+	}
+	if got := retr(second); got != "alpha" {
+		t.Fatalf("second RETR read %q", got)
+	}
+	// Ending the session closes the kept socket at once (parkIdle is an hour).
+	r.cmd("QUIT")
+	waitFor(t, 5*time.Second, "the kept socket closed with the session", func() bool {
+		return f.srv.pasvOpen.Load() == 0 && f.srv.ports.inUse() == 0
+	})
+
+	// Three sessions hold three of the four ports: the third one's is
+	// not kept after its transfer.
+	var rs []*raw
+	for range 3 {
+		r := dialRaw(t, f.addr)
+		r.login(f.main.Login)
+		rs = append(rs, r)
+	}
+	for i, r2 := range rs[:2] {
+		if code, msg := r2.cmd("EPSV"); code != 229 {
+			t.Fatalf("session %d EPSV: %d %s", i, code, msg)
+		}
+	}
+	r = rs[2]
+	retr(epsv())
+	if n := f.srv.ports.inUse(); n != 2 {
+		t.Errorf("ports held after the third session's transfer: %d, want 2 (its own given back)", n)
 	}
 }
 

@@ -65,6 +65,7 @@ type Config struct {
 
 	replyTap      func(line string) // tests: sees every reply line sent
 	acceptTimeout time.Duration     // tests: passive accept time-out (default passiveAcceptTimeout)
+	parkIdle      time.Duration     // tests: how long a session keeps its passive socket (default parkIdle)
 }
 
 func (c *Config) setDefaults() {
@@ -103,6 +104,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.acceptTimeout <= 0 {
 		c.acceptTimeout = passiveAcceptTimeout
+	}
+	if c.parkIdle <= 0 {
+		c.parkIdle = parkIdle
 	}
 }
 
@@ -477,6 +481,9 @@ func (d *driver) ClientDisconnected(cc ftpserver.ClientContext) {
 	}
 	s.mu.Unlock()
 	s.met.connections.Dec()
+	if x != nil {
+		x.park.close()
+	}
 	if a == nil {
 		return
 	}

@@ -40,6 +40,8 @@ type session struct {
 	lastEnd  time.Time
 
 	reg hosting.RegistryEntry // owned by the sync loop
+
+	park parkedListener // the passive socket kept between transfers (park.go)
 }
 
 // idle reports whether the session may be closed at shutdown: no transfer
